@@ -1,0 +1,1 @@
+"""Analyses: combine probes into theory-level results (decompositions, bounds, rate fits)."""

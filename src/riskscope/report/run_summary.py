@@ -1,0 +1,114 @@
+"""A run's summary from the store alone: counts, the swept parameters, per-trial results and
+means over seeds with confidence intervals. `riskscope show --json` prints this structure.
+
+JSON keys (stable; documented in docs/cli.md):
+  schema, run_id, name, study, preset, status, created_at, info, spec,
+  counts{trials, finished, diverged, failed, pending}, varying (dotted parameter names),
+  trials[{trial_hash, status, seed, data_seed, params{varying}, result{...}, error}],
+  summary[{params{varying}, n, diverged, results{name: {mean, std, ci_low, ci_high, n}}}]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from riskscope.core.estimate import t_quantile
+from riskscope.store import Store
+
+SCHEMA = "riskscope.show/1"
+_IDENTITY = ("seed", "data_seed")
+
+
+def _clean(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (np.floating,)):
+        return _clean(float(value))
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _mean_ci(values: np.ndarray, confidence: float = 0.95) -> dict:
+    values = values[np.isfinite(values)]
+    n = int(values.size)
+    if n == 0:
+        return {"mean": None, "std": None, "ci_low": None, "ci_high": None, "n": 0}
+    mean = float(values.mean())
+    if n == 1:
+        return {"mean": mean, "std": None, "ci_low": None, "ci_high": None, "n": 1}
+    std = float(values.std(ddof=1))
+    half = t_quantile(confidence, n - 1) * std / math.sqrt(n)
+    return {"mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def varying_columns(trials: pd.DataFrame) -> list[str]:
+    """Parameter columns (dotted) that take more than one value, seeds excluded."""
+    cols = []
+    for col in trials.columns:
+        if "." not in col or col.startswith("result.") or col in _IDENTITY:
+            continue
+        if trials[col].astype(str).nunique() > 1:
+            cols.append(col)
+    return cols
+
+
+def run_summary(store: Store, run_ref: str) -> dict:
+    run_id = store.resolve_run(run_ref)
+    run = store.run(run_id)
+    trials = store.trials(run_id)
+    counts = {s: int((trials["status"] == s).sum()) if len(trials) else 0
+              for s in ("done", "diverged", "failed", "pending")}
+    varying = varying_columns(trials) if len(trials) else []
+    result_cols = [c for c in trials.columns if c.startswith("result.")]
+    rows = []
+    for _, t in trials.iterrows():
+        rows.append({
+            "trial_hash": t["trial_hash"],
+            "status": t["status"],
+            "seed": _clean(t.get("seed")),
+            "data_seed": _clean(t.get("data_seed")),
+            "params": {c: _clean(t[c]) for c in varying},
+            "result": {c.removeprefix("result."): _clean(t[c]) for c in result_cols},
+            "error": t.get("error") if isinstance(t.get("error"), str) else None,
+        })
+    summary = []
+    finished = trials[trials["status"].isin(["done", "diverged"])] if len(trials) else trials
+    numeric = [c for c in result_cols if len(finished)
+               and pd.api.types.is_numeric_dtype(finished[c])]
+    if len(finished):
+        groups = finished.groupby(varying, sort=True, dropna=False) if varying else \
+            [((), finished)]
+        for key, frame in groups:
+            key = key if isinstance(key, tuple) else (key,)
+            summary.append({
+                "params": {c: _clean(k) for c, k in zip(varying, key)},
+                "n": len(frame),
+                "diverged": int((frame["status"] == "diverged").sum()),
+                "results": {c.removeprefix("result."): {k: _clean(v) for k, v in
+                                                         _mean_ci(frame[c].to_numpy(float))
+                                                         .items()}
+                            for c in numeric},
+            })
+    return {
+        "schema": SCHEMA,
+        "run_id": run_id,
+        "name": run["name"],
+        "study": run["study"],
+        "preset": run.get("preset"),
+        "status": run["status"],
+        "created_at": run["created_at"],
+        "info": run.get("info") or {},
+        "spec": run["spec"],
+        "counts": {"trials": len(trials), "finished": counts["done"] + counts["diverged"],
+                   "diverged": counts["diverged"], "failed": counts["failed"],
+                   "pending": counts["pending"]},
+        "varying": varying,
+        "trials": rows,
+        "summary": summary,
+    }

@@ -1,0 +1,131 @@
+"""Tensor artifacts as safetensors files beside the database, written atomically.
+
+Layout: `<results dir>/artifacts/<trial_hash>/<name>.safetensors`. A file is first written in
+full to a temporary name in the same directory and fsynced (`stage`); the store renames it into
+place with `os.replace` only while it holds the database write lock (`publish`), then records
+its sha256 in the same transaction. So a reader never sees a half-written file under a recorded
+name, and a second process that lost the race for a trial never overwrites the winner's files.
+Temporary files left by a killed process are harmless: they are never referenced.
+Safetensors holds raw tensor bytes and a JSON header, never pickles, so loading is safe.
+torch is imported only when an artifact is written or read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from riskscope.core.errors import SpecError, StoreError
+
+if TYPE_CHECKING:
+    import torch
+
+ARTIFACT_DIR = "artifacts"
+SUFFIX = ".safetensors"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=+-]{0,127}$")
+
+
+def check_name(field: str, value: object) -> str:
+    """Names become path components: letters, digits and `_.=+-`, not starting with a dot."""
+    if not isinstance(value, str) or not _SAFE_NAME.match(value):
+        raise SpecError(
+            field, value, "1-128 characters from A-Z a-z 0-9 _ . = + - , not starting with '.'"
+        )
+    return value
+
+
+def relpath(trial_hash: str, name: str) -> str:
+    """The artifact's path relative to the results directory (POSIX separators)."""
+    return f"{ARTIFACT_DIR}/{trial_hash}/{name}{SUFFIX}"
+
+
+def serialize(tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> bytes:
+    """Safetensors bytes of CPU, contiguous, non-aliasing copies of `tensors`."""
+    import safetensors.torch
+    import torch
+
+    plain = {
+        key: value.detach().to("cpu").clone(memory_format=torch.contiguous_format)
+        for key, value in tensors.items()
+    }
+    return safetensors.torch.save(plain, metadata=metadata)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable; not possible on every platform, where it is skipped."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class StagedArtifact:
+    """A fully written, fsynced temporary file waiting to be renamed to `final`."""
+
+    name: str
+    temp: Path
+    final: Path
+    relpath: str
+    sha256: str
+    nbytes: int
+
+
+def stage(directory: Path, trial_hash: str, name: str, tensors) -> StagedArtifact:
+    """Write one artifact to a unique temporary file next to its final place and fsync it."""
+    rel = relpath(trial_hash, name)
+    final = directory / rel
+    final.parent.mkdir(parents=True, exist_ok=True)
+    data = serialize(tensors, {"trial_hash": trial_hash, "name": name})
+    temp = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    with open(temp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return StagedArtifact(name, temp, final, rel, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def publish(staged: list[StagedArtifact]) -> None:
+    """Rename staged files into place (atomic per file) and make the renames durable."""
+    for item in staged:
+        os.replace(item.temp, item.final)
+    for parent in {item.final.parent for item in staged}:
+        _fsync_dir(parent)
+
+
+def discard(staged: list[StagedArtifact]) -> None:
+    """Remove staged temporary files that were not published."""
+    for item in staged:
+        item.temp.unlink(missing_ok=True)
+
+
+def read(directory: Path, rel: str, sha256: str) -> dict[str, torch.Tensor]:
+    """Load an artifact after checking its sha256 against the one recorded at commit."""
+    path = directory / rel
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StoreError(f"artifact file {path} cannot be read: {exc}") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise StoreError(
+            f"artifact file {path} is corrupt: sha256 {digest} does not match the recorded "
+            f"{sha256} (the file was changed or truncated after it was committed)"
+        )
+    import safetensors.torch
+
+    try:
+        return safetensors.torch.load(data)
+    except Exception as exc:  # the checksum matched, so this is a writer bug, not corruption
+        raise StoreError(f"artifact file {path} is not a readable safetensors file: {exc}") from exc

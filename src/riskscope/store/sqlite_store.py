@@ -1,0 +1,262 @@
+"""`Store`: the results store of one directory, `riskscope.sqlite` plus `artifacts/`.
+
+Append-only in spirit: a finished trial (done or diverged) is written once and never replaced;
+a failed one is replaced when it is retried. Every write is one `BEGIN IMMEDIATE` transaction,
+so a killed process loses at most the trial it was committing, and two processes sharing a
+store commit each trial exactly once (the second sees it finished and backs off).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from riskscope.core.errors import StoreError
+from riskscope.store import artifacts, codec, commit, frames, runs
+from riskscope.store.connection import open_connection, write_transaction
+from riskscope.store.records import TrialRecord
+from riskscope.store.schema import DB_FILENAME, FINISHED_STATUSES
+
+if TYPE_CHECKING:
+    import torch
+
+_FINISHED_SQL = "('" + "', '".join(FINISHED_STATUSES) + "')"
+
+
+def _guarded(method):
+    """Serialize use across threads and report SQLite failures as StoreError naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args, **kwargs):
+        with self._lock:
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: {type(exc).__name__}: {exc}") from exc
+
+    return wrapper
+
+
+class Store:
+    """The SQLite results store of `directory` (created when absent unless create=False).
+
+    Use as a context manager or call `close()`. Safe to share between threads; after a fork
+    the child opens its own connection; pickling sends only the directory.
+    """
+
+    def __init__(self, directory: str | os.PathLike, create: bool = True):
+        self.directory = Path(directory).expanduser().resolve()
+        self.path = self.directory / DB_FILENAME
+        if self.directory.exists() and not self.directory.is_dir():
+            raise StoreError(f"{self.directory} is a file, not a results directory")
+        if not self.directory.exists():
+            if not create:
+                raise StoreError(f"no riskscope store at {self.directory}: no such directory")
+            self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = open_connection(self.path, create)
+        self._pid = os.getpid()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"the store {self.path} is closed")
+        if self._pid != os.getpid():  # an SQLite connection must not be used across a fork
+            self._conn = open_connection(self.path, create=False)
+            self._pid = os.getpid()
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __reduce__(self):
+        return (Store, (str(self.directory), False))
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.directory)!r})"
+
+    # -- runs --------------------------------------------------------------------------------
+    @_guarded
+    def create_run(
+        self, run_id: str, name: str, study: str, preset: str | None, spec: dict, spec_hash: str
+    ) -> bool:
+        """Record a run; False if it already exists with the same spec_hash, StoreError if not."""
+        return runs.create_run(self._db, self.path, run_id, name, study, preset, spec, spec_hash)
+
+    @_guarded
+    def set_run_status(self, run_id: str, status: str, **info) -> None:
+        """Set the status (running, done, interrupted, failed); merge `info` into the run's."""
+        runs.set_run_status(self._db, self.path, run_id, status, info)
+
+    @_guarded
+    def runs(self) -> pd.DataFrame:
+        """run_id, name, study, preset, status, created_at, n_trials, n_finished (done or
+        diverged), n_diverged, n_failed; oldest first."""
+        return frames.runs_frame(self._db)
+
+    @_guarded
+    def resolve_run(self, run_ref: str) -> str:
+        """Run id from an exact id, a run name (its latest run) or a unique id prefix."""
+        return runs.resolve_run(self._db, self.path, run_ref)
+
+    @_guarded
+    def run(self, run_id: str) -> dict:
+        """The run's row, with `spec` and `info` parsed from their JSON columns."""
+        row = runs.run_row(self._db, self.path, run_id)
+        row["spec"] = codec.loads(row.pop("spec_json"), {})
+        row["info"] = codec.loads(row.pop("info_json"), {})
+        return row
+
+    # -- trials ------------------------------------------------------------------------------
+    @_guarded
+    def add_trials(self, run_id: str, trials: Iterable[tuple[str, dict]]) -> None:
+        """Register (trial_hash, params) as members of the run; new trials start "pending".
+
+        A trial already in the store (from this or another run) keeps its row and status.
+        """
+        rows = [
+            (artifacts.check_name("trial_hash", th), codec.dumps(p, f"params of {th}"))
+            for th, p in trials
+        ]
+        now = time.time()
+        with write_transaction(self._db) as db:
+            runs.run_row(db, self.path, run_id)
+            start = db.execute(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM run_trials WHERE run_id = ?", (run_id,)
+            ).fetchone()[0]
+            db.executemany(
+                """INSERT OR IGNORE INTO trials (trial_hash, params_json, status, registered_at)
+                   VALUES (?, ?, 'pending', ?)""",
+                [(th, params, now) for th, params in rows],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO run_trials (run_id, trial_hash, position) VALUES (?,?,?)",
+                [(run_id, th, start + i) for i, (th, _) in enumerate(rows)],
+            )
+
+    @_guarded
+    def finished_trials(self, trial_hashes: Iterable[str]) -> set[str]:
+        """The given trials that are done or diverged (failed and pending ones are retried)."""
+        hashes = [trial_hashes] if isinstance(trial_hashes, str) else trial_hashes
+        found: set[str] = set()
+        for batch in frames.chunks(dict.fromkeys(hashes)):
+            query = (
+                f"SELECT trial_hash FROM trials WHERE status IN {_FINISHED_SQL} "
+                f"AND trial_hash IN ({frames.placeholders(len(batch))})"
+            )
+            found.update(r[0] for r in self._db.execute(query, batch))
+        return found
+
+    @_guarded
+    def commit_trial(self, record: TrialRecord) -> bool:
+        """Write one trial atomically (see `riskscope.store.commit`); False, writing nothing,
+        if it is already finished, e.g. because another process got there first."""
+        return commit.commit_record(self._db, self.directory, self.path, record)
+
+    def commit_trials(self, records: Iterable[TrialRecord]) -> int:
+        """Commit several records, each in its own transaction; the number actually written."""
+        return sum(self.commit_trial(record) for record in records)
+
+    # -- reading -----------------------------------------------------------------------------
+    @_guarded
+    def trials(self, run_id: str) -> pd.DataFrame:
+        """One row per trial of the run (see `frames.trials_frame` for the columns)."""
+        runs.run_row(self._db, self.path, run_id)
+        return frames.trials_frame(self._db, run_id)
+
+    @_guarded
+    def metrics(self, run_id: str, names=None, trial_hashes=None) -> pd.DataFrame:
+        """Long format: trial_hash, name, step, value; optionally only some names/trials."""
+        runs.run_row(self._db, self.path, run_id)
+        return frames.metrics_frame(self._db, run_id, names, trial_hashes)
+
+    @_guarded
+    def environment(self, trial_hash: str) -> dict:
+        """Where the trial ran; {} while it is pending."""
+        return codec.loads(self._trial_row(trial_hash)["environment_json"], {})
+
+    @_guarded
+    def load_record(self, trial_hash: str, with_artifacts: bool = True) -> TrialRecord:
+        """The committed trial as a TrialRecord (the inverse of `commit_trial`)."""
+        row = self._trial_row(trial_hash)
+        if row["status"] == "pending":
+            raise StoreError(f"trial {trial_hash!r} in {self.path} is pending (not committed)")
+        metrics: dict[str, tuple[list[int], list[float]]] = {}
+        query = "SELECT name, step, value FROM metrics WHERE trial_hash = ? ORDER BY name, seq"
+        for name, step, value in self._db.execute(query, (trial_hash,)):
+            steps, values = metrics.setdefault(name, ([], []))
+            steps.append(step)
+            values.append(float("nan") if value is None else value)
+        names = self.artifact_names(trial_hash) if with_artifacts else []
+        return TrialRecord(
+            trial_hash=trial_hash,
+            run_id=row["source_run"],
+            params=codec.loads(row["params_json"], {}),
+            status=row["status"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            environment=codec.loads(row["environment_json"], {}),
+            result=codec.loads(row["result_json"], {}),
+            metrics=metrics,
+            artifacts={name: self.load_artifact(trial_hash, name) for name in names},
+            error=row["error"],
+            group_id=row["group_id"],
+        )
+
+    def _trial_row(self, trial_hash: str) -> dict:
+        cursor = self._db.execute("SELECT * FROM trials WHERE trial_hash = ?", (trial_hash,))
+        row = cursor.fetchone()
+        if row is None:
+            raise StoreError(f"no trial {trial_hash!r} in {self.path}")
+        return dict(zip([c[0] for c in cursor.description], row))
+
+    @_guarded
+    def artifact_names(self, trial_hash: str) -> list[str]:
+        query = "SELECT name FROM artifacts WHERE trial_hash = ? ORDER BY name"
+        return [r[0] for r in self._db.execute(query, (trial_hash,))]
+
+    @_guarded
+    def load_artifact(self, trial_hash: str, name: str) -> dict[str, torch.Tensor]:
+        """The artifact's tensors (on the CPU), after verifying the recorded sha256."""
+        row = self._db.execute(
+            "SELECT relpath, sha256 FROM artifacts WHERE trial_hash = ? AND name = ?",
+            (trial_hash, name),
+        ).fetchone()
+        if row is None:
+            have = ", ".join(self.artifact_names(trial_hash)) or "none"
+            raise StoreError(
+                f"no artifact {name!r} for trial {trial_hash!r} in {self.path} (it has: {have})"
+            )
+        return artifacts.read(self.directory, row[0], row[1])
+
+    @_guarded
+    def integrity_check(self) -> list[str]:
+        """Problems found by SQLite's integrity and foreign-key checks ([] when healthy)."""
+        problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"foreign key: {r}" for r in self._db.execute("PRAGMA foreign_key_check")]
+        return problems
+
+
+def open_store(path: str | os.PathLike, create: bool = True) -> Store:
+    """A Store from a results directory or from the path of its riskscope.sqlite file."""
+    path = Path(path).expanduser()
+    if path.is_file() and path.name == DB_FILENAME:
+        path = path.parent
+    return Store(path, create=create)

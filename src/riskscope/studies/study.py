@@ -1,0 +1,59 @@
+"""The Study interface: a built-in experiment with presets, run group by group.
+
+A study declares its options (a pydantic model), a `smoke` preset (seconds, used by the tests)
+and a `full` preset (real use), and how to run a group of trials that share one ensemble.
+Keys in `ensemble_keys` may differ between members of one group; all else must be equal.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import torch
+
+from riskscope.core.validation import Params
+from riskscope.studies.trial import Trial
+
+
+class NoOptions(Params):
+    """This study takes no options."""
+
+
+@dataclass
+class TrialOutcome:
+    """What one trial produced. status: done | diverged | failed."""
+
+    status: str
+    result: dict
+    metrics: dict[str, tuple[list[int], list[float]]] = field(default_factory=dict)
+    artifacts: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class GroupContext:
+    device: torch.device
+    progress: Callable[[int], None] | None = None
+
+
+class Study(ABC):
+    name: ClassVar[str]
+    description: ClassVar[str]
+    Options: ClassVar[type[Params]] = NoOptions
+    presets: ClassVar[dict[str, dict]]
+    ensemble_keys: ClassVar[tuple[str, ...]] = (
+        "seed", "data_seed", "training.lr", "training.weight_decay")
+
+    def work_steps(self, trial: Trial) -> int:
+        """Progress units one trial's group takes (the step budget by default)."""
+        return trial.training().steps
+
+    def check_trial(self, trial: Trial) -> None:  # noqa: B027 - optional hook
+        """Cross-field checks on a resolved trial; raise SpecError."""
+
+    @abstractmethod
+    def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
+        """Run trials that share one ensemble shape; one outcome per trial, in order."""

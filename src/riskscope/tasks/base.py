@@ -1,0 +1,161 @@
+"""The Task interface: a data-generating process with its ground truth.
+
+A task draws labelled samples with `sample(n, rng)`, names its loss, and where known gives the
+Bayes risk (the smallest achievable risk under its default metric) and other ground truth
+(the teacher, the relevant coordinates). Real data sets are tasks too, flagged as having no
+ground truth (`has_ground_truth = False`, `bayes_risk()` returns None).
+
+Conventions (stated once, used everywhere):
+- regression: targets `y` are float [n, output_dim]; the default metric is the squared error
+  summed over outputs and averaged over examples, so additive N(0, σ²) noise on each of
+  `output_dim` outputs has Bayes risk output_dim·σ².
+- classification: targets `y` are int64 [n] class indices in [0, num_classes); the default
+  metric is the 0-1 error; `output_dim` is the number of classes (logits).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import torch
+
+from riskscope.core.estimate import Estimate
+from riskscope.core.validation import Params
+
+Predictor = Callable[[torch.Tensor], torch.Tensor]
+Metric = Literal["squared_error", "zero_one", "cross_entropy"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Labelled samples. x: float32 [n, input_dim]; y: see the module docstring."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+    def to(self, device: torch.device | str) -> Dataset:
+        return Dataset(self.x.to(device), self.y.to(device))
+
+    def subset(self, index: torch.Tensor | slice) -> Dataset:
+        return Dataset(self.x[index], self.y[index])
+
+
+def pointwise_loss(metric: Metric, output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-example loss [..., n] of `output` [..., n, out] against targets `y`.
+
+    Leading batch dimensions (ensemble members) broadcast: `y` is [n, ...] or [M, n, ...].
+    """
+    if metric == "squared_error":
+        return (output - y).pow(2).sum(-1)
+    if metric == "zero_one":
+        return (output.argmax(-1) != y).to(output.dtype)
+    if metric == "cross_entropy":
+        logp = torch.log_softmax(output, dim=-1)
+        target = y.expand(output.shape[:-1]) if y.dim() < output.dim() - 1 else y
+        return -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+class Task(ABC):
+    """A learning problem. Subclasses set the class attributes and implement `sample`."""
+
+    #: registry name, e.g. "teacher-student-regression"
+    name: ClassVar[str]
+    #: "regression" or "classification"
+    kind: ClassVar[Literal["regression", "classification"]]
+    #: pydantic parameter model used to validate specs before anything runs
+    Params: ClassVar[type[Params]]
+    #: one line for `riskscope studies`/docs
+    description: ClassVar[str] = ""
+    #: False for real data sets: no Bayes risk, no target function
+    has_ground_truth: ClassVar[bool] = True
+    #: True when `sample` draws from a finite pool (real data): population risk is held-out risk
+    finite: ClassVar[bool] = False
+
+    input_dim: int
+    output_dim: int
+
+    def __init__(self, params: Params):
+        self.params = params
+
+    @abstractmethod
+    def sample(self, n: int, rng: torch.Generator) -> Dataset:
+        """n i.i.d. labelled samples drawn with `rng` (a CPU torch.Generator)."""
+
+    @property
+    def default_metric(self) -> Metric:
+        return "squared_error" if self.kind == "regression" else "zero_one"
+
+    @property
+    def training_loss(self) -> Metric:
+        return "squared_error" if self.kind == "regression" else "cross_entropy"
+
+    def bayes_risk(self) -> Estimate | None:
+        """The Bayes risk under `default_metric`, or None when unknown (real data)."""
+        return None
+
+    def ground_truth(self) -> dict[str, torch.Tensor]:
+        """Tensors describing the truth (teacher weights, means, coefficients); may be empty."""
+        return {}
+
+    def exact_risk(self, predict: Predictor, metric: Metric | None = None) -> Estimate | None:
+        """Closed-form population risk of `predict` where the task supports it, else None."""
+        return None
+
+    def holdout(self) -> Dataset | None:
+        """For finite tasks: the held-out set that stands for the population."""
+        return None
+
+    @torch.no_grad()
+    def population_risk(self, predict: Predictor, n: int, rng: torch.Generator,
+                        metric: Metric | None = None, confidence: float = 0.95,
+                        batch_size: int = 65536) -> Estimate:
+        """Risk of `predict` on the population.
+
+        Exact when `exact_risk` has a closed form; otherwise the mean loss on `n` fresh samples
+        (finite tasks: the held-out set) with a Student-t confidence interval.
+        """
+        metric = metric or self.default_metric
+        exact = self.exact_risk(predict, metric)
+        if exact is not None:
+            return exact
+        if self.finite:
+            data = self.holdout()
+            losses = [pointwise_loss(metric, predict(data.x[i:i + batch_size]),
+                                     data.y[i:i + batch_size])
+                      for i in range(0, len(data), batch_size)]
+            return Estimate.from_samples(torch.cat(losses).double().cpu().numpy(),
+                                         method="held-out", confidence=confidence)
+        losses = []
+        remaining = n
+        while remaining > 0:
+            m = min(batch_size, remaining)
+            data = self.sample(m, rng)
+            losses.append(pointwise_loss(metric, predict(data.x), data.y))
+            remaining -= m
+        return Estimate.from_samples(torch.cat(losses).double().cpu().numpy(),
+                                     method="monte-carlo", confidence=confidence)
+
+    def describe(self) -> dict:
+        """JSON-ready description: name, kind, dimensions and parameters."""
+        bayes = self.bayes_risk()
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "has_ground_truth": self.has_ground_truth,
+            "bayes_risk": None if bayes is None else bayes.value,
+            "params": self.params.model_dump(),
+        }
+
+
+def nan_if_none(estimate: Estimate | None) -> float:
+    return math.nan if estimate is None else estimate.value

@@ -1,0 +1,1 @@
+"""Dense float64 oracles and conformance checks used by the tests."""

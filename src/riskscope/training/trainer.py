@@ -1,0 +1,138 @@
+"""Train an ensemble: every member in one batched step, metrics at log-spaced steps.
+
+Each member minimizes its own mean training loss; the step differentiates the sum over
+members, which gives each member exactly its own gradient because members share nothing.
+A member whose loss (or gradient) turns NaN/Inf is marked diverged and frozen where it is; a
+member that reaches the target loss or interpolates is frozen as stopped; the rest go on.
+On the CPU the run is bit-for-bit repeatable for fixed seeds (no nondeterministic kernels).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from riskscope.tasks.base import Dataset, Metric, pointwise_loss
+from riskscope.training.config import TrainingConfig
+from riskscope.training.data_source import FixedBatches, OnlineBatches
+from riskscope.training.log_steps import log_spaced_steps
+from riskscope.training.measure import measure_ensemble
+from riskscope.training.optimizers import BatchedOptimizer, OptimizerConfig
+from riskscope.training.schedules import Schedule
+from riskscope.training.trajectory import Trajectory
+
+
+@dataclass
+class LossSpec:
+    """The training loss and the task's risk metric (0-1 error or squared error)."""
+
+    loss: Metric
+    risk: Metric
+
+
+def _optimizer(params, config: TrainingConfig, lr, weight_decay) -> BatchedOptimizer:
+    name = "sgd" if config.optimizer == "gd" else config.optimizer
+    oc = OptimizerConfig(name=name, momentum=config.momentum, nesterov=config.nesterov,
+                         beta1=config.beta1, beta2=config.beta2, eps=config.eps)
+    return BatchedOptimizer(params, oc, lr, weight_decay)
+
+
+def _schedule(config: TrainingConfig) -> Schedule:
+    return Schedule(kind=config.schedule, total_steps=config.steps,
+                    final_factor=config.final_lr_factor, step_size=config.step_size,
+                    gamma=config.gamma, warmup_steps=config.warmup_steps)
+
+
+def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
+                   batches: FixedBatches | OnlineBatches, config: TrainingConfig,
+                   lr: torch.Tensor, weight_decay: torch.Tensor,
+                   eval_data: Dataset | None = None,
+                   progress: Callable[[int], None] | None = None) -> Trajectory:
+    """Run `config.steps` batched steps (or until every member has stopped).
+
+    ensemble: any module with `num_members`, `stacked_parameters()` and forward x → [M, B, out].
+    lr, weight_decay: float tensors [M] on the ensemble's device.
+    progress: called with the number of steps done since its last call.
+    """
+    start = time.perf_counter()
+    params = ensemble.stacked_parameters()
+    M = ensemble.num_members
+    device = params[0].device
+    init = [p.detach().clone() for p in params]
+    optimizer = _optimizer(params, config, lr, weight_decay)
+    schedule = _schedule(config)
+    log_at = log_spaced_steps(config.steps, config.log_points)
+    records: dict[str, list[np.ndarray]] = {}
+    active = torch.ones(M, dtype=torch.bool, device=device)
+    stop_step = np.full(M, config.steps)
+    stop_reason = ["budget"] * M
+    target = config.target_loss
+    check_stop = target is not None or config.stop_on_interpolation
+    last_batch_loss = torch.full((M,), math.nan, device=device)
+    next_log = 0
+    reported = 0
+    step = 0
+
+    def stop(mask: torch.Tensor, reason: str, at: int) -> None:
+        for i in torch.nonzero(mask & active).flatten().tolist():
+            stop_reason[i] = reason
+            stop_step[i] = at
+        active.logical_and_(~mask)
+
+    def record(at: int) -> None:
+        values = measure_ensemble(ensemble, losses.loss, losses.risk, batches, eval_data, init,
+                                  last_batch_loss)
+        values["lr"] = (lr * schedule.factor(at)).double().cpu().numpy()
+        for name, v in values.items():
+            v = np.where([r == "diverged" and s <= at for r, s in zip(stop_reason, stop_step)],
+                         np.nan, v)
+            records.setdefault(name, []).append(v)
+
+    while step < config.steps:
+        if step == log_at[next_log]:
+            record(step)
+            next_log += 1
+        batch = batches.next()
+        output = ensemble(batch.x)
+        loss_m = pointwise_loss(losses.loss, output, batch.y).mean(-1)
+        grads = torch.autograd.grad(loss_m.sum(), params)
+        loss_m = loss_m.detach()
+        last_batch_loss = loss_m
+        finite = torch.isfinite(loss_m)
+        if not bool(finite.all()):
+            stop(~finite, "diverged", step)
+        if check_stop and batches.full_batch:
+            if target is not None:
+                stop(loss_m <= target, "target_loss", step)
+            if config.stop_on_interpolation:
+                stop(_interpolated(losses, output.detach(), batch.y, loss_m, config), "interpolated",
+                     step)
+        all_active = bool(active.all())
+        if not all_active and not bool(active.any()):
+            break
+        optimizer.step(grads, schedule.factor(step), None if all_active else active)
+        step += 1
+        if progress is not None and (step % 25 == 0 or step == config.steps):
+            progress(step - reported)
+            reported = step
+    if progress is not None and step > reported:
+        progress(config.steps - reported)
+    steps_logged = list(log_at[:next_log])
+    if not steps_logged or steps_logged[-1] != step:
+        record(step)  # the end of the budget, or the step at which every member had stopped
+        steps_logged.append(step)
+    metrics = {name: np.stack(rows) for name, rows in records.items()}
+    return Trajectory(steps=steps_logged, metrics=metrics, stop_step=stop_step,
+                      stop_reason=stop_reason, wall_s=time.perf_counter() - start,
+                      steps_run=step)
+
+
+def _interpolated(losses: LossSpec, output, y, loss_m, config: TrainingConfig) -> torch.Tensor:
+    if losses.risk == "zero_one":
+        return (output.argmax(-1) == y).all(-1)
+    return loss_m <= config.interpolation_tol
