@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import pickle
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -153,3 +155,24 @@ def test_bad_records_write_nothing(tmp_path):
         assert store.metrics(RUN_ID).empty
         assert not list((tmp_path / "artifacts").rglob("*.safetensors"))
         assert isinstance(store.runs(), pd.DataFrame)
+
+
+def test_pickled_store_reopens_and_concurrent_creation_is_safe(tmp_path):
+    fresh = tmp_path / "fresh"
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: Store(fresh), range(4)))
+    for store in stores:
+        assert store.integrity_check() == []
+        store.close()
+    with Store(fresh) as store:
+        setup_run(store, 1)
+        store.commit_trial(make_record(0, artifacts=False))
+        clone = pickle.loads(pickle.dumps(store))
+    with clone:
+        assert clone.directory == store.directory
+        assert clone.finished_trials([trial_hash(0)]) == {trial_hash(0)}
+        nan_only = make_record(1, artifacts=False)
+        nan_only.metrics = {"loss": ([1, 2], [math.nan, math.nan])}
+        clone.commit_trial(nan_only)
+        values = clone.metrics(RUN_ID, names="loss")["value"]
+        assert values.dtype == "float64" and values.isna().all()

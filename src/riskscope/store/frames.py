@@ -121,4 +121,4 @@ def metrics_frame(
     frame = frame.sort_values(["_position", "trial_hash", "name", "_seq"], kind="stable")
     frame = frame.drop(columns=["_position", "_seq"]).reset_index(drop=True)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    return frame.astype({"trial_hash": "object", "name": "object", "step": "int64"})
+    return frame.astype({"step": "int64"})

@@ -22,10 +22,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special, stats
-from scipy.stats import qmc
+from scipy import special
 
-from riskscope.core.estimate import Estimate
+from riskscope.core.estimate import Estimate, t_quantile
 
 RQMC_REPLICATES = 16
 RQMC_LOG2_POINTS = 14
@@ -73,6 +72,8 @@ def rqmc_bayes_error(reduced: np.ndarray, priors: np.ndarray, seed: int = 0,
     priors = np.asarray(priors, dtype=np.float64)
     log_priors = np.log(priors)
     dim = reduced.shape[1]
+    from scipy.stats import qmc  # heavy import, only when a C > 2 error is computed
+
     values = []
     for replicate in range(replicates):
         sobol = qmc.Sobol(d=dim, scramble=True, seed=np.random.default_rng([seed, replicate]))
@@ -81,7 +82,7 @@ def rqmc_bayes_error(reduced: np.ndarray, priors: np.ndarray, seed: int = 0,
     values = np.asarray(values)
     mean = float(values.mean())
     stderr = float(values.std(ddof=1) / math.sqrt(replicates))
-    half = float(stats.t.ppf(0.5 + confidence / 2, df=replicates - 1)) * stderr
+    half = t_quantile(confidence, replicates - 1) * stderr
     method = (f"randomized quasi-Monte Carlo of E[1 - max posterior] in the {dim}-dim span of "
               f"the means ({replicates} scrambled Sobol sets x 2^{log2_points} points)")
     return Estimate(mean, stderr, max(0.0, mean - half), mean + half, confidence, method,

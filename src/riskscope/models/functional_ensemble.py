@@ -1,0 +1,76 @@
+"""An ensemble of any `nn.Module` family, vectorized with torch.func.
+
+`MLPEnsemble` is the fast path for MLPs (hand-batched matmuls). For other families (small
+CNNs, transformers) this wraps M copies of one module: their parameters are stacked along a
+leading member dimension and `torch.func.vmap(functional_call)` runs them as one batched
+program. Same interface as `MLPEnsemble` (`num_members`, `stacked_parameters()`, forward
+x [B, ...] or [M, B, ...] → [M, B, out], `member(i)`), so the trainer takes either.
+Buffers (e.g. batch-norm statistics) are not supported: members must be stateless functions.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import nn
+from torch.func import functional_call, stack_module_state
+
+from riskscope.core.errors import SpecError
+
+
+class FunctionalEnsemble(nn.Module):
+    def __init__(self, members: Sequence[nn.Module], example_dims: int = 1):
+        """example_dims: dimensions of one input example (1 for vectors [B, d], 2 for
+        sequences of vectors [B, T, d]); inputs with one more leading dimension are per member.
+        """
+        super().__init__()
+        self.example_dims = example_dims
+        if not members:
+            raise SpecError("members", [], "a non-empty list of modules of one architecture")
+        for k, m in enumerate(members):
+            if list(m.buffers()):
+                name = next(n for n, _ in m.named_buffers())
+                raise SpecError(f"members[{k}]", type(m).__name__,
+                                f"a module without buffers (found buffer {name!r})")
+        names = [n for n, _ in members[0].named_parameters()]
+        for k, m in enumerate(members):
+            if [n for n, _ in m.named_parameters()] != names:
+                raise SpecError(f"members[{k}]", type(m).__name__,
+                                "modules with the parameter names of members[0]")
+        params, _ = stack_module_state(list(members))
+        self.names = names
+        self.stacked = nn.ParameterList(nn.Parameter(params[n].detach().clone()) for n in names)
+        self.num_members = len(members)
+        base = copy.deepcopy(members[0]).to("meta")
+        self._base = [base]  # kept out of the module tree: it only supplies the forward
+
+    @classmethod
+    def from_factory(cls, factory: Callable[[torch.Generator], nn.Module],
+                     seeds: Sequence[int], example_dims: int = 1) -> FunctionalEnsemble:
+        """Member i = factory(torch.Generator seeded with seeds[i])."""
+        return cls([factory(torch.Generator().manual_seed(int(s))) for s in seeds],
+                   example_dims)
+
+    def stacked_parameters(self) -> list[nn.Parameter]:
+        return list(self.stacked)
+
+    def _call_one(self, params: tuple[torch.Tensor, ...], x: torch.Tensor) -> torch.Tensor:
+        return functional_call(self._base[0], dict(zip(self.names, params)), (x,))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        params = tuple(self.stacked)
+        if x.dim() not in (1 + self.example_dims, 2 + self.example_dims):
+            raise SpecError("x.shape", tuple(x.shape), f"[B, ...] or [M, B, ...] with "
+                            f"{self.example_dims} example dimension(s)")
+        in_dims = None if x.dim() == 1 + self.example_dims else 0
+        return torch.func.vmap(self._call_one, in_dims=(0, in_dims))(params, x)
+
+    def member(self, i: int) -> nn.Module:
+        """Member i as a plain module (a copy on the ensemble's device)."""
+        device = self.stacked[0].device
+        module = copy.deepcopy(self._base[0]).to_empty(device=device)
+        state = {n: p[i].detach().clone() for n, p in zip(self.names, self.stacked)}
+        module.load_state_dict(state, strict=True)
+        return module
