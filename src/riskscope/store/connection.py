@@ -40,14 +40,25 @@ def _check_header(path: Path) -> None:
 
 
 def _inspect(conn: sqlite3.Connection, path: Path) -> str:
-    """'ours' or 'empty'; StoreError for anyone else's database. Reads only."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    tables = [
-        row[0]
-        for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
+    """'ours' or 'empty'; StoreError for anyone else's database. Reads only.
+
+    Both reads happen in one read transaction (one snapshot): otherwise a store being created
+    by another process at that moment could show its tables but not yet its application id.
+    """
+    own_transaction = not conn.in_transaction
+    if own_transaction:
+        conn.execute("BEGIN")
+    try:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    finally:
+        if own_transaction and conn.in_transaction:
+            conn.execute("COMMIT")
     if app_id == APPLICATION_ID:
         return "ours"
     if app_id != 0:

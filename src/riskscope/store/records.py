@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 def _as_numpy(values) -> np.ndarray:
     """A 1-d numpy view of a list, numpy array or (possibly CUDA) tensor."""
     if is_tensor(values):
-        values = values.detach().cpu().numpy()
+        values = values.detach().cpu()
+        values = (values.double() if values.is_floating_point() else values).numpy()
     return np.asarray(values).reshape(-1)
 
 
@@ -34,7 +35,10 @@ def metric_arrays(name: str, series) -> tuple[np.ndarray, np.ndarray]:
     field_name = f"TrialRecord.metrics[{name!r}]"
     if not isinstance(series, tuple | list) or len(series) != 2:
         raise SpecError(field_name, type(series).__name__, "a pair (steps, values)")
-    steps, values = _as_numpy(series[0]), _as_numpy(series[1])
+    try:
+        steps, values = _as_numpy(series[0]), _as_numpy(series[1])
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise SpecError(field_name, type(series[1]).__name__, "numbers", str(exc)) from exc
     if len(steps) != len(values):
         raise SpecError(
             field_name, f"{len(steps)} steps, {len(values)} values", "as many steps as values"

@@ -13,7 +13,7 @@ import time
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from riskscope.core.device import resolve_device
 from riskscope.core.errors import SpecError
@@ -24,9 +24,13 @@ from riskscope.studies.trial import Trial
 
 @dataclass(frozen=True)
 class GroupJob:
+    """Plain data: the study, its trials' parameters, the device, and the stored results of
+    the prerequisite trials the group needs (trial hash -> result)."""
+
     study: str
     trials: tuple[dict, ...]
     device: str
+    inputs: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -43,7 +47,8 @@ def execute_group(job: GroupJob, progress: Callable[[int], None] | None = None) 
     study = get_study(job.study)
     trials = [Trial(p) for p in job.trials]
     try:
-        outcomes = study.run_group(trials, GroupContext(resolve_device(job.device), progress))
+        outcomes = study.run_group(trials, GroupContext(resolve_device(job.device), progress,
+                                                        dict(job.inputs)))
     except SpecError:
         raise
     except Exception:

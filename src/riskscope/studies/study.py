@@ -35,8 +35,12 @@ class TrialOutcome:
 
 @dataclass
 class GroupContext:
+    """device: where to train; progress: called with steps done; inputs: the results of the
+    group's prerequisite trials, by trial hash (see Study.prerequisites)."""
+
     device: torch.device
     progress: Callable[[int], None] | None = None
+    inputs: dict[str, dict] = field(default_factory=dict)
 
 
 class Study(ABC):
@@ -46,6 +50,14 @@ class Study(ABC):
     presets: ClassVar[dict[str, dict]]
     ensemble_keys: ClassVar[tuple[str, ...]] = (
         "seed", "data_seed", "training.lr", "training.weight_decay")
+    #: True when run_group computes statistics across its members (e.g. variance over seeds):
+    #: then a group is always run whole, even when some of its trials are already stored.
+    whole_groups: ClassVar[bool] = False
+
+    def prerequisites(self, trial: Trial) -> list[Trial]:
+        """Trials whose results this trial's group needs (run first, stored like any trial,
+        shared between the trials that name the same one). None by default."""
+        return []
 
     def work_steps(self, trial: Trial) -> int:
         """Progress units one trial's group takes (the step budget by default)."""
