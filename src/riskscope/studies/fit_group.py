@@ -29,8 +29,8 @@ def evaluation_sample(task: Task, trial: Trial) -> Dataset:
 
 def member_seeds(trial: Trial) -> MemberSeeds:
     training = trial.section("training")
-    return MemberSeeds(trial.init_seed, trial.batch_seed, trial.training_set_seed,
-                       training["lr"], training["weight_decay"])
+    return MemberSeeds.from_trial_seeds(trial.seed, trial.data_seed, training["lr"],
+                                        training["weight_decay"])
 
 
 def fit_group(trials: list[Trial], ctx: GroupContext, task: Task | None = None

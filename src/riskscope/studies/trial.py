@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from riskscope.core.rng import derive_seed
 from riskscope.models.mlp_spec import MLPSpec
 from riskscope.studies.canonical import TRIAL_FORMAT_VERSION, spec_hash
 from riskscope.tasks.base import Task
@@ -36,18 +35,6 @@ class Trial:
     @property
     def data_seed(self) -> int:
         return self.params["data_seed"]
-
-    @property
-    def init_seed(self) -> int:
-        return derive_seed(self.seed, "init")
-
-    @property
-    def batch_seed(self) -> int:
-        return derive_seed(self.seed, "batch")
-
-    @property
-    def training_set_seed(self) -> int:
-        return derive_seed(self.data_seed, "training-set")
 
     def section(self, name: str) -> dict:
         return self.params[name]

@@ -34,6 +34,14 @@ class MemberSeeds:
     lr: float
     weight_decay: float = 0.0
 
+    @classmethod
+    def from_trial_seeds(cls, seed: int, data_seed: int, lr: float, weight_decay: float = 0.0
+                         ) -> MemberSeeds:
+        """The convention of studies: trial seed s gives independent init and batch streams;
+        the training set comes from the data seed (= s unless set apart)."""
+        return cls(derive_seed(seed, "init"), derive_seed(seed, "batch"),
+                   derive_seed(data_seed, "training-set"), lr, weight_decay)
+
 
 @dataclass
 class FittedEnsemble:

@@ -1,5 +1,5 @@
 """Built-in studies; importing this package registers them."""
 
-from riskscope.studies.builtin import train
+from riskscope.studies.builtin import decomposition, train
 
-__all__ = ["train"]
+__all__ = ["decomposition", "train"]
