@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements/cpu.txt
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/riskscope run train --preset full --out results
+	$(BIN)/riskscope run decomposition --preset full --out results
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples

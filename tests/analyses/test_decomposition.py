@@ -111,7 +111,7 @@ def test_design_identities_hold_member_by_member():
         assert row["variance"] == pytest.approx(row["variance_init"] + row["variance_data"])
     # members on one training set share the best training risk
     by_set = {}
-    for (s, d), row in zip(pairs, design.members):
+    for (_, d), row in zip(pairs, design.members):
         by_set.setdefault(d, set()).add(row["best_train_risk"])
     assert all(len(v) == 1 for v in by_set.values())
     # mean squared error to the target on the evaluation sample = bias² + variance, and it

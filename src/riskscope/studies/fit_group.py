@@ -6,8 +6,6 @@ task is measured on the same points whatever group it ran in.
 
 from __future__ import annotations
 
-import torch
-
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.studies.canonical import canonical_json
 from riskscope.studies.study import GroupContext

@@ -50,6 +50,8 @@ class Study(ABC):
     presets: ClassVar[dict[str, dict]]
     ensemble_keys: ClassVar[tuple[str, ...]] = (
         "seed", "data_seed", "training.lr", "training.weight_decay")
+    #: result columns shown first by `riskscope run`/`show` (means with CIs over seeds)
+    summary_columns: ClassVar[tuple[str, ...]] = ()
     #: True when run_group computes statistics across its members (e.g. variance over seeds):
     #: then a group is always run whole, even when some of its trials are already stored.
     whole_groups: ClassVar[bool] = False

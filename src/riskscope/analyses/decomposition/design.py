@@ -52,7 +52,7 @@ def _restarts(task: Task, spec: MLPSpec, config: TrainingConfig, n_train: int,
     """`count` longer runs from fresh initializations on each distinct training set."""
     if count == 0:
         return None
-    longer = config.model_copy(update={"steps": int(round(config.steps * step_factor)),
+    longer = config.model_copy(update={"steps": round(config.steps * step_factor),
                                        "log_points": min(config.log_points, 12)})
     members = [MemberSeeds(derive_seed(d, "restart-init", r), derive_seed(d, "restart-batch", r),
                            d, lr) for d in data_seeds for r in range(count)]

@@ -53,6 +53,8 @@ class DecompositionStudy(Study):
     description = ("Excess risk split into approximation, optimization, generalization gap "
                    "and remainder vs n and width, with bias/variance and rate fits.")
     Options = DecompositionOptions
+    summary_columns = ("excess_risk", "approximation_error", "optimization_error",
+                       "generalization_gap", "remainder")
     whole_groups = True
     presets = {
         "smoke": {

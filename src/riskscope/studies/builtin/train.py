@@ -35,6 +35,7 @@ class TrainStudy(Study):
     name = "train"
     description = "Train an ensemble on a task; record trajectories, risks with CIs, gaps."
     Options = TrainOptions
+    summary_columns = ("population_risk", "train_risk", "generalization_gap", "excess_risk")
     presets = {
         "smoke": {
             "seeds": 2,
