@@ -9,6 +9,8 @@ from riskscope.tasks.gaussian_mixture import GaussianMixture
 from riskscope.tasks.real import Arrays, Digits, FiniteTask, Mnist1d
 from riskscope.tasks.registry import make_task, register_task, task_class, task_names
 from riskscope.tasks.smooth_regression import FourierSeries
+from riskscope.tasks import sparse  # noqa: F401  (registers the sparse tasks)
+from riskscope.tasks import modular  # noqa: F401  (registers the modular-arithmetic tasks)
 from riskscope.tasks.teacher_student_classification import TeacherStudentClassification
 from riskscope.tasks.teacher_student_regression import TeacherStudentRegression
 

@@ -1,0 +1,41 @@
+"""Feature-learning analyses: learning time and abruptness, scaling fits, sample complexity,
+kernel baselines (NTK regression, random features) on sparse targets."""
+
+from riskscope.analyses.features.hidden_progress import HiddenProgress, track_hidden_progress
+from riskscope.analyses.features.kernel_baselines import (
+    ntk_regression,
+    random_features,
+    random_features_regression,
+    squared_error,
+    zero_one_error,
+)
+from riskscope.analyses.features.learning_time import (
+    LearningTransition,
+    first_crossing,
+    learning_transition,
+)
+from riskscope.analyses.features.scaling import (
+    SampleComplexityPoint,
+    StepsToLearnFit,
+    fit_steps_to_learn,
+    sample_complexity_curve,
+    samples_to_reach,
+)
+
+__all__ = [
+    "HiddenProgress",
+    "LearningTransition",
+    "SampleComplexityPoint",
+    "StepsToLearnFit",
+    "first_crossing",
+    "fit_steps_to_learn",
+    "learning_transition",
+    "ntk_regression",
+    "random_features",
+    "random_features_regression",
+    "sample_complexity_curve",
+    "samples_to_reach",
+    "squared_error",
+    "track_hidden_progress",
+    "zero_one_error",
+]

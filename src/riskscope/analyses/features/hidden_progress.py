@@ -1,0 +1,115 @@
+"""Train an ensemble in chunks and measure hidden progress between chunks.
+
+Barak et al. (2022): on sparse parities the loss and accuracy sit at chance for a long time
+while SGD makes "hidden progress": the Fourier gap of the network grows, the first-layer
+weights move steadily (‖w_t − w_0‖₁) and concentrate on the secret support. This tracker
+records, every `measure_every` steps and for every member: test accuracy and loss on a fixed
+evaluation sample, the Fourier gap of the score z₁ − z₀ (exact or sampled, see
+probes/features/fourier.py), the first layer's movement (ℓ1, relative ℓ2) and its alignment
+with the hidden subspace (share of squared weight on S).
+
+Training itself is `riskscope.training.train_ensemble`, called once per chunk on the same
+ensemble and batch source (the trainer has no callback yet). Consequences, checked by the
+callers: optimizer state restarts at every chunk, so only stateless plain SGD (no momentum,
+constant schedule) gives the same trajectory as one uninterrupted run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from riskscope.probes.features import (
+    fourier_gap,
+    logit_difference,
+    subspace_alignment,
+    weight_movement,
+)
+from riskscope.tasks.base import Dataset, pointwise_loss
+from riskscope.training import LossSpec, TrainingConfig, train_ensemble
+
+
+@dataclass
+class HiddenProgress:
+    """steps [T]; series[name] float64 [T, M]; fourier_method: how the gap was computed."""
+
+    steps: list[int]
+    series: dict[str, np.ndarray]
+    fourier_method: str
+    steps_run: int
+    wall_s: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    def member_series(self, i: int) -> dict[str, tuple[list[int], list[float]]]:
+        out = {}
+        for name, values in self.series.items():
+            keep = np.isfinite(values[:, i])
+            out[name] = ([s for s, k in zip(self.steps, keep) if k], values[keep, i].tolist())
+        return out
+
+
+@torch.no_grad()
+def _measure(ensemble, eval_data: Dataset, support, basis, init_first, fourier_kw
+             ) -> tuple[dict[str, np.ndarray], str]:
+    out = ensemble(eval_data.x)
+    acc = (out.argmax(-1) == eval_data.y).double().mean(-1)
+    loss = pointwise_loss("cross_entropy", out, eval_data.y).double().mean(-1)
+    gap = fourier_gap(logit_difference(ensemble), eval_data.x.shape[1], support, **fourier_kw)
+    first = ensemble.weights[0]
+    move = weight_movement([first], [init_first])
+    align = subspace_alignment(first, basis)
+    values = {
+        "test_accuracy": acc.cpu().numpy(), "test_loss": loss.cpu().numpy(),
+        "fourier_gap": gap.gap, "support_coefficient": np.abs(gap.support_coefficient),
+        "max_other_coefficient": gap.max_other,
+        "weight_movement_l1": move.l1, "weight_movement_relative": move.relative_l2,
+        "support_alignment": align.mass_share,
+    }
+    return values, gap.method
+
+
+def track_hidden_progress(ensemble, batches, config: TrainingConfig, lr: torch.Tensor,
+                          weight_decay: torch.Tensor, eval_data: Dataset, support,
+                          basis: torch.Tensor, measure_every: int, fourier_samples: int = 8192,
+                          fourier_seed: int = 0, exact_max_bits: int = 16,
+                          stop_accuracy: float | None = None,
+                          progress=None) -> HiddenProgress:
+    """Train `ensemble` (two-logit classifier) for config.steps in chunks, measuring between.
+
+    stop_accuracy: stop once every member's test accuracy has reached it (None: never).
+    """
+    import time
+
+    start = time.perf_counter()
+    init_first = ensemble.weights[0].detach().clone()
+    fourier_kw = {"method": "auto", "num_samples": fourier_samples, "rng": fourier_seed,
+                  "exact_max_bits": exact_max_bits}
+    rows: dict[str, list[np.ndarray]] = {}
+    steps: list[int] = []
+    done = 0
+    method = ""
+    while True:
+        values, method = _measure(ensemble, eval_data, support, basis, init_first, fourier_kw)
+        steps.append(done)
+        for name, v in values.items():
+            rows.setdefault(name, []).append(np.asarray(v, dtype=np.float64))
+        learned = stop_accuracy is not None and bool(
+            (values["test_accuracy"] >= stop_accuracy).all())
+        if done >= config.steps or learned:
+            break
+        chunk = min(measure_every, config.steps - done)
+        chunk_config = config.model_copy(update={"steps": chunk, "log_points": 2})
+        traj = train_ensemble(ensemble, LossSpec("cross_entropy", "zero_one"), batches,
+                              chunk_config, lr, weight_decay, progress=progress)
+        done += traj.steps_run
+        if traj.steps_run < chunk:   # every member stopped (diverged): nothing more to learn
+            values, method = _measure(ensemble, eval_data, support, basis, init_first,
+                                      fourier_kw)
+            steps.append(done)
+            for name, v in values.items():
+                rows.setdefault(name, []).append(np.asarray(v, dtype=np.float64))
+            break
+    series = {name: np.stack(v) for name, v in rows.items()}
+    return HiddenProgress(steps, series, method, done, time.perf_counter() - start)

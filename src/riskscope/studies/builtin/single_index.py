@@ -1,0 +1,114 @@
+"""Built-in study `single-index`: sample complexity vs dimension for information exponents 1–3.
+
+Task `single-index` (tasks/sparse/index_models.py): y = h_p(⟨w*, x⟩), x ~ N(0, I_d), w*
+k-sparse. A one-hidden-layer ReLU network is trained on a fixed training set of n samples for
+each (d, p, n) on the grid (seeds batched as one ensemble) and evaluated on the fixed
+evaluation sample. Theory (Ben Arous et al. 2021; Damian et al. 2023): the samples needed grow
+like d^(p−1) for online SGD (d·log d for p ≤ 2), so the curves of error vs n shift right
+faster in d for larger p.
+
+Per trial: test_error = test MSE / Var(y) (Var y = 1 + σ², so 1 = predicting 0), train loss,
+the first layer's alignment with w* (share of squared weight along w*, chance 1/d), and the
+best neuron's squared cosine with w*. Run level: `sample_complexity_table(frame, target)`
+gives, per (d, p), the mean error per n with CIs and the smallest n reaching `target`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from pydantic import Field
+
+from riskscope.analyses.features import sample_complexity_curve, samples_to_reach
+from riskscope.core.errors import SpecError
+from riskscope.core.validation import Params
+from riskscope.probes.features import subspace_alignment
+from riskscope.studies.fit_group import fit_group
+from riskscope.studies.registry import register_study
+from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.trial import Trial
+
+
+class SingleIndexOptions(Params):
+    target_error: float = Field(default=0.1, gt=0, description="for samples-to-reach")
+
+
+@register_study
+class SingleIndexStudy(Study):
+    name = "single-index"
+    description = ("Sparse single-index models: test error vs samples and dimension for "
+                   "information exponents 1, 2, 3 (sample complexity).")
+    Options = SingleIndexOptions
+    summary_columns = ("test_error", "alignment", "best_neuron_cosine2")
+    presets = {
+        "smoke": {
+            "seeds": 2,
+            "task": {"name": "single-index", "input_dim": 8, "sparsity": 2,
+                     "information_exponent": 1},
+            "model": {"width": 32, "depth": 1},
+            "training": {"optimizer": "adam", "lr": 0.01, "steps": 300, "batch_size": 0},
+            "data": {"n_train": 64, "eval_samples": 2048},
+            "grid": {"task.information_exponent": [1, 3], "data.n_train": [32, 512]},
+        },
+        "full": {
+            "seeds": 4,
+            "task": {"name": "single-index", "input_dim": 32, "sparsity": 4,
+                     "information_exponent": 2},
+            "model": {"width": 512, "depth": 1},
+            "training": {"optimizer": "adam", "lr": 0.003, "steps": 5000, "batch_size": 128},
+            "data": {"n_train": 1024, "eval_samples": 8192},
+            "grid": {"task.input_dim": [16, 32, 64], "task.information_exponent": [1, 2, 3],
+                     "data.n_train": [128, 512, 2048, 8192, 32768]},
+        },
+    }
+
+    def check_trial(self, trial: Trial) -> None:
+        name = trial.section("task")["name"]
+        if name not in ("single-index", "multi-index"):
+            raise SpecError("task.name", name, "'single-index' or 'multi-index'")
+
+    def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
+        fitted = fit_group(trials, ctx)
+        task, ens, traj = fitted.task, fitted.ensemble, fitted.trajectory
+        eval_data = fitted.eval_data
+        with torch.no_grad():
+            pred = ens(eval_data.x)
+        var_y = 1.0 + task.params.noise_std**2
+        mse = (pred - eval_data.y).pow(2).sum(-1).mean(-1).double().cpu().numpy()
+        basis = task.ground_truth()["subspace_basis"]
+        align = subspace_alignment(ens.weights[0], basis)
+        outcomes = []
+        for i in range(len(trials)):
+            diverged = traj.stop_reason[i] == "diverged"
+            result = {
+                "input_dim": task.params.input_dim,
+                "information_exponent": task.params.information_exponent,
+                "n_train": trials[i].section("data")["n_train"],
+                "test_error": float(mse[i] / var_y),
+                "train_loss": float(traj.final("train_loss")[i]),
+                "alignment": float(align.mass_share[i]),
+                "alignment_chance": align.chance,
+                "best_neuron_cosine2": float(np.max(align.per_neuron[i])),
+                "stop_reason": traj.stop_reason[i],
+            }
+            outcomes.append(TrialOutcome("diverged" if diverged else "done", result,
+                                         traj.member_series(i)))
+        return outcomes
+
+
+def sample_complexity_table(trials: pd.DataFrame, target: float = 0.1) -> pd.DataFrame:
+    """Per (input_dim, information_exponent): n values, mean errors with CIs, and the smallest
+    n whose mean test error ≤ target (NaN if none on the grid)."""
+    rows = trials[trials["status"] == "done"] if "status" in trials else trials
+    out = []
+    for (d, p), group in rows.groupby(["result.input_dim", "result.information_exponent"]):
+        curve = sample_complexity_curve(group["result.n_train"].to_numpy(),
+                                        group["result.test_error"].to_numpy(dtype=float))
+        out.append({"input_dim": int(d), "information_exponent": int(p),
+                    "n_train": [c.n_train for c in curve],
+                    "test_error": [c.error.value for c in curve],
+                    "test_error_ci_low": [c.error.ci_low for c in curve],
+                    "test_error_ci_high": [c.error.ci_high for c in curve],
+                    "samples_to_reach": samples_to_reach(curve, target)})
+    return pd.DataFrame(out)
