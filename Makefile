@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint clean
+.PHONY: run test setup lint clean chromium
 
 $(STAMP): pyproject.toml requirements/cpu.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/lint-imports
 
-test: lint
+# The report's browser test (tests/report/test_html_browser.py) needs a headless Chromium:
+# installed from Debian packages when missing (the machines run as root). If that fails the
+# browser tests are skipped with that reason; the rest of the suite still runs.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing chromium (Debian package) for the report's browser test"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium) \
+		|| echo "warning: chromium could not be installed; browser tests will be skipped" >&2; \
+	fi
+
+test: lint chromium
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -9,7 +9,7 @@ import pytest
 
 from riskscope.cli.main import main
 
-SMALL = ["--set", "training.steps=20", "--set", "options.risk_samples=300"]
+SMALL = ["--set", "training.steps=20", "--set", "options.risk_samples=300", "--no-report"]
 
 
 def run_cli(args, capsys):

@@ -26,7 +26,14 @@ console = Console(stderr=True)
 # Piped output (a file, a test, CI) gets wide tables rather than truncated cells.
 out = Console() if Console().is_terminal else Console(width=200)
 
-_MAIN_COLUMNS = ("population_risk", "train_risk", "generalization_gap", "excess_risk")
+def _headline(summary: dict) -> list[str]:
+    """The study's own summary columns that the run has, else the first four results."""
+    from riskscope.studies import get_study
+
+    present = sorted({k for r in summary["summary"] for k, v in r["results"].items()
+                      if v["mean"] is not None})
+    declared = [c for c in get_study(summary["study"]).summary_columns if c in present]
+    return declared or present[:4]
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -72,7 +79,8 @@ def tasks() -> None:
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None,
               help="where to train; default: the spec's device (auto = CUDA when present)")
 @click.option("--dry-run", is_flag=True, help="validate and list the trials, run nothing")
-def run(study, preset, overrides, out_dir, device, dry_run) -> None:
+@click.option("--no-report", is_flag=True, help="do not build the HTML report at the end")
+def run(study, preset, overrides, out_dir, device, dry_run, no_report) -> None:
     """Run STUDY (a built-in name or a SPEC.toml); rerunning resumes where it stopped."""
     spec = load_spec(study, preset, overrides)
     trials = expand_trials(spec)  # every trial validated before anything is written
@@ -87,14 +95,45 @@ def run(study, preset, overrides, out_dir, device, dry_run) -> None:
             _fail("interrupted; finished trials are saved. Rerun the same command to resume.",
                   130)
         report = run_summary(store, summary.run_id)
-    out.print(summary_table(report, [c for c in _MAIN_COLUMNS
-                                     if any(c in r["results"] for r in report["summary"])]))
+    out.print(summary_table(report, _headline(report)))
     out.print(f"run {summary.run_id}: {summary.trials} trials, {summary.skipped} already in "
               f"the store, {summary.finished} finished now ({summary.diverged} diverged), "
               f"{summary.failed} failed, {summary.wall_s:.1f} s. Store: {summary.store}")
+    if not no_report:
+        with _open_store(out_dir, create=False) as store:
+            _end_of_run_report(store, summary.run_id)
     if summary.failed:
         console.print(summary.failures[0], highlight=False)
         _fail(f"{summary.failed} trials failed (first traceback above)", 1)
+
+
+def _end_of_run_report(store: Store, run_id: str) -> None:
+    """Build the run's report; a failure is reported but does not fail the finished run."""
+    from riskscope.report.build import build_report
+
+    try:
+        path = build_report(store, run_id)
+    except Exception as exc:  # the trials are saved; `riskscope report` can retry
+        console.print(f"warning: the report was not built ({type(exc).__name__}: {exc}); "
+                      f"retry with: riskscope report {run_id} --out {store.directory}",
+                      highlight=False, markup=False)
+        return
+    out.print(f"report: {path}", highlight=False, markup=False, soft_wrap=True)
+
+
+@cli.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--out", "out_dir", default="results", show_default=True,
+              help="results directory (one SQLite store)")
+@click.option("--to", "to_dir", default=None,
+              help="report directory; default: <results>/reports/<run id>")
+def report(run_ref, out_dir, to_dir) -> None:
+    """Build RUN's report (self-contained HTML, figures, tables) from the store; print its path."""
+    from riskscope.report.build import build_report
+
+    with _open_store(out_dir, create=False) as store:
+        path = build_report(store, run_ref, to_dir)
+    click.echo(str(path))
 
 
 @cli.command(name="ls")
@@ -124,10 +163,7 @@ def show(run_ref, out_dir, as_json) -> None:
     out.print(f"[bold]{summary['run_id']}[/] study={summary['study']} preset={summary['preset']}"
               f" status={summary['status']} trials={c['trials']} finished={c['finished']} "
               f"diverged={c['diverged']} failed={c['failed']} pending={c['pending']}")
-    columns = sorted({k for r in summary["summary"] for k, v in r["results"].items()
-                      if v["mean"] is not None})
-    main = [k for k in _MAIN_COLUMNS if k in columns] or columns[:4]
-    out.print(summary_table(summary, main))
+    out.print(summary_table(summary, _headline(summary)))
 
 
 def main() -> None:

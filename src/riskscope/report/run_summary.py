@@ -5,7 +5,10 @@ JSON keys (stable; documented in docs/cli.md):
   schema, run_id, name, study, preset, status, created_at, info, spec,
   counts{trials, finished, diverged, failed, pending}, varying (dotted parameter names),
   trials[{trial_hash, status, seed, data_seed, params{varying}, result{...}, error}],
-  summary[{params{varying}, n, diverged, results{name: {mean, std, ci_low, ci_high, n}}}]
+  summary[{params{varying}, n, diverged, results{name: {mean, std, ci_low, ci_high, n}}}],
+  prerequisites[{trial_hash, status, result{...}}]
+`counts` covers every trial of the run; `varying`, `trials` and `summary` cover its main
+trials; prerequisite trials (e.g. the decomposition's best-in-class runs) are listed apart.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from riskscope.core.estimate import t_quantile
+from riskscope.report.trial_roles import main_trial_mask
 from riskscope.store import Store
 
 SCHEMA = "riskscope.show/1"
@@ -58,12 +62,34 @@ def varying_columns(trials: pd.DataFrame) -> list[str]:
     return cols
 
 
+def status_counts(trials: pd.DataFrame) -> dict:
+    """trials, finished (done + diverged), diverged, failed, pending."""
+    counts = {s: int((trials["status"] == s).sum()) if len(trials) else 0
+              for s in ("done", "diverged", "failed", "pending")}
+    return {"trials": len(trials), "finished": counts["done"] + counts["diverged"],
+            "diverged": counts["diverged"], "failed": counts["failed"],
+            "pending": counts["pending"]}
+
+
 def run_summary(store: Store, run_ref: str) -> dict:
+    """Summary of the run's main trials; prerequisite trials are counted and listed apart."""
     run_id = store.resolve_run(run_ref)
     run = store.run(run_id)
     trials = store.trials(run_id)
-    counts = {s: int((trials["status"] == s).sum()) if len(trials) else 0
-              for s in ("done", "diverged", "failed", "pending")}
+    main = main_trial_mask(trials, run.get("spec") or {}, run.get("info") or {})
+    summary = summarize(run, trials[main])
+    summary["counts"] = status_counts(trials)
+    summary["prerequisites"] = [
+        {"trial_hash": t["trial_hash"], "status": t["status"],
+         "result": {c.removeprefix("result."): _clean(t[c]) for c in trials.columns
+                    if c.startswith("result.")}}
+        for _, t in trials[~main].iterrows()]
+    return summary
+
+
+def summarize(run: dict, trials: pd.DataFrame) -> dict:
+    """The `run_summary` structure of `run` (a `Store.run` dict) over the given trials."""
+    run_id = run["run_id"]
     varying = varying_columns(trials) if len(trials) else []
     result_cols = [c for c in trials.columns if c.startswith("result.")]
     rows = []
@@ -105,9 +131,7 @@ def run_summary(store: Store, run_ref: str) -> dict:
         "created_at": run["created_at"],
         "info": run.get("info") or {},
         "spec": run["spec"],
-        "counts": {"trials": len(trials), "finished": counts["done"] + counts["diverged"],
-                   "diverged": counts["diverged"], "failed": counts["failed"],
-                   "pending": counts["pending"]},
+        "counts": status_counts(trials),
         "varying": varying,
         "trials": rows,
         "summary": summary,

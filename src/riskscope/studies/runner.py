@@ -94,7 +94,8 @@ def run_study(spec: StudySpec, store: Store, device: str | None = None,
     progress.start(sum(study.work_steps(g[0]) for p in phases for g in p),
                    f"{run_id} ({n_groups} ensembles, {len(everything) - summary.skipped} trials)")
     env = environment_record(device_name)
-    store.set_run_status(run_id, "running", device=device_name)
+    store.set_run_status(run_id, "running", device=device_name,
+                         prerequisites=sorted(p.hash for p in prereqs))
     executor = executor or LocalExecutor()
     try:
         for phase in phases:
