@@ -1,0 +1,1 @@
+"""Generalization dynamics: double descent (model-, epoch-, sample-wise) and grokking."""
