@@ -8,6 +8,14 @@ member its own gradient because members share nothing.
 
 Member i is bit-for-bit the MLP built from `torch_generator(seeds[i])`; `member(i)` returns it
 as a plain `nn.Module` and `from_members` stacks plain MLPs back.
+
+Training loops use `train_forward`/`train_backward`: the same function and gradients, computed
+outside autograd with hand-written layer gradients (weight gradients as gᵀh and input gradients
+as g W, the products the CPU BLAS batches fastest) into buffers reused from step to step. Reuse
+matters on the CPU, where a large fresh tensor is mapped from the OS page by page at every
+allocation (glibc serves blocks of 32 MiB and more with mmap), which costs as much as the
+arithmetic; there the members also go in chunks small enough that a layer's activations stay in
+cache.
 """
 
 from __future__ import annotations
@@ -22,6 +30,18 @@ from riskscope.core.rng import torch_generator
 from riskscope.models.activations import activation_fn
 from riskscope.models.mlp import MLP, sample_mlp_parameters
 from riskscope.models.mlp_spec import MLPSpec
+
+# The fused training path (train_forward/train_backward): activations applied in place (their
+# derivative follows from the output), and the CPU chunk size in bytes of one layer's activations.
+_INPLACE = {"relu": torch.relu_, "tanh": torch.tanh_, "sigmoid": torch.sigmoid_,
+            "linear": lambda z: z}
+_CPU_CHUNK_BYTES = 4 << 20
+_Tape = tuple  # (x, layers, member chunks, [(h, z or None) per hidden layer])
+
+
+def _rows(a: int, b: int, total: int):
+    """t ↦ t[a:b] (members a..b-1), or t itself when that is all of them."""
+    return (lambda t: t) if a == 0 and b == total else (lambda t: t[a:b])
 
 
 class MLPEnsemble(nn.Module):
@@ -44,6 +64,8 @@ class MLPEnsemble(nn.Module):
             nn.Parameter(torch.zeros(num_members, 1, o, device=device, dtype=dtype))
             for _, o in spec.layer_sizes
         ) if spec.bias else None
+        self._buffers_reused: dict[str, torch.Tensor] = {}
+        self._tape: _Tape | None = None
 
     @classmethod
     def from_seeds(cls, spec: MLPSpec, seeds: Sequence[int], device: torch.device | str = "cpu",
@@ -111,3 +133,108 @@ class MLPEnsemble(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Outputs [M, B, output_dim] for inputs x [B, d] (shared) or [M, B, d]."""
         return self._layer(len(self.weights) - 1, self.features(x))
+
+    # ---- training fast path (no autograd) ----------------------------------------------------
+
+    def _buffer(self, name: str, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
+        buf = self._buffers_reused.get(name)
+        if (buf is None or buf.shape != shape or buf.dtype != like.dtype
+                or buf.device != like.device):
+            buf = torch.empty(shape, dtype=like.dtype, device=like.device)
+            self._buffers_reused[name] = buf
+        return buf
+
+    def release_training_buffers(self) -> None:
+        """Drop the buffers kept by `train_forward`/`train_backward` (the trainer calls this
+        when it is done; the next `train_forward` allocates them again)."""
+        self._buffers_reused.clear()
+        self._tape = None
+
+    @torch.no_grad()
+    def train_forward(self, x: torch.Tensor) -> torch.Tensor:
+        """`forward(x)` computed outside autograd, keeping what `train_backward` needs.
+
+        Returns outputs [M, B, output_dim] (a reused buffer: valid until the next call).
+        Inputs x [B, d] (shared) or [M, B, d].
+        """
+        M, B = self.num_members, x.shape[-2]
+        weights = list(self.weights._parameters.values())  # iterating a ParameterList is slow
+        biases = [None] * len(weights) if self.biases is None else list(
+            self.biases._parameters.values())
+        layers = list(zip(weights, biases, self.multipliers))
+        last = len(layers) - 1
+        inplace = _INPLACE.get(self.spec.activation)
+        zs = [self._buffer(f"z{k}", (M, B, w.shape[1]), w) for k, (w, _, _) in enumerate(layers)]
+        hs = zs[:last] if inplace is not None else [
+            self._buffer(f"h{k}", z.shape, z) for k, z in enumerate(zs[:last])]
+        # On the CPU, members go in chunks whose activations stay in cache; on a GPU, all at once.
+        per_member = max(z.shape[1] * z.shape[2] for z in zs) * x.element_size()
+        size = max(1, min(M, _CPU_CHUNK_BYTES // per_member)) if x.device.type == "cpu" else M
+        chunks = [(a, min(a + size, M)) for a in range(0, M, size)]
+        for a, b in chunks:
+            rows = _rows(a, b, M)
+            h = x.expand(b - a, *x.shape) if x.dim() == 2 else rows(x)
+            for k, (w, bias, m) in enumerate(layers):
+                z, wt = rows(zs[k]), rows(w).transpose(1, 2)
+                if bias is None:
+                    torch.baddbmm(z, h, wt, beta=0, alpha=m, out=z)
+                else:
+                    torch.baddbmm(rows(bias), h, wt, alpha=m, out=z)
+                if k < last:
+                    h = inplace(z) if inplace is not None else rows(hs[k]).copy_(self.act(z))
+        saved = [(h, None if inplace is not None else z) for h, z in zip(hs, zs)]
+        self._tape = (x, layers, chunks, saved)
+        return zs[last]
+
+    @torch.no_grad()
+    def train_backward(self, grad_output: torch.Tensor) -> list[torch.Tensor]:
+        """Gradients of Σ_i ⟨grad_output[i], output[i]⟩ at the last `train_forward`, in the
+        order of `stacked_parameters()` (reused buffers: valid until the next call)."""
+        if self._tape is None:
+            raise RuntimeError("train_backward needs a preceding train_forward")
+        x, layers, chunks, saved = self._tape
+        M, B = self.num_members, x.shape[-2]
+        gws = [self._buffer(f"gw{k}", w.shape, w) for k, (w, _, _) in enumerate(layers)]
+        gbs = [None if b is None else self._buffer(f"gb{k}", (M, b.shape[2]), b)
+               for k, (_, b, _) in enumerate(layers)]
+        size = chunks[0][1]
+        for a, b in chunks:
+            rows = _rows(a, b, M)
+            g = rows(grad_output)  # ∂/∂z of the current layer, [c, B, fan_out]
+            for k in reversed(range(len(layers))):
+                w, m = rows(layers[k][0]), layers[k][2]
+                if gbs[k] is not None:
+                    torch.sum(g, 1, out=rows(gbs[k]))
+                gs = g if m == 1 else g * m
+                if k > 0:
+                    h = rows(saved[k - 1][0])
+                else:
+                    h = x.expand(b - a, *x.shape) if x.dim() == 2 else rows(x)
+                torch.bmm(gs.transpose(1, 2), h, out=rows(gws[k]))
+                if k == 0:
+                    break
+                gh = self._buffer(f"gh{k}", (size, B, w.shape[2]), w)
+                gh = gh if b - a == size else gh[: b - a]
+                z = saved[k - 1][1]
+                g = self._activation_backward(torch.bmm(gs, w, out=gh), h,
+                                              None if z is None else rows(z))
+        grads = []
+        for gw, gb in zip(gws, gbs):
+            grads += [gw] if gb is None else [gw, gb.unsqueeze(1)]
+        return grads
+
+    def _activation_backward(self, gh: torch.Tensor, h: torch.Tensor,
+                             z: torch.Tensor | None) -> torch.Tensor:
+        name = self.spec.activation
+        if name == "relu":
+            return torch.ops.aten.threshold_backward.grad_input(gh, h, 0, grad_input=gh)
+        if name == "tanh":
+            return torch.ops.aten.tanh_backward.grad_input(gh, h, grad_input=gh)
+        if name == "sigmoid":
+            return torch.ops.aten.sigmoid_backward.grad_input(gh, h, grad_input=gh)
+        if name == "linear":
+            return gh
+        with torch.enable_grad():  # activations whose derivative needs the pre-activation
+            zl = z.detach().requires_grad_()
+            return torch.autograd.grad(self.act(zl), zl, gh)[0]
+

@@ -5,6 +5,10 @@ members, which gives each member exactly its own gradient because members share 
 A member whose loss (or gradient) turns NaN/Inf is marked diverged and frozen where it is; a
 member that reaches the target loss or interpolates is frozen as stopped; the rest go on.
 On the CPU the run is bit-for-bit repeatable for fixed seeds (no nondeterministic kernels).
+
+Per step the loop costs one host sync (is the sum of the losses finite? only then are they all
+checked), plus the stopping checks when a target loss or interpolation is set; whether every
+member is still active is tracked on the host.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from riskscope.tasks.base import Dataset, Metric, pointwise_loss
+from riskscope.tasks.base import Dataset, Metric
 from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches, OnlineBatches
 from riskscope.training.log_steps import log_spaced_steps
-from riskscope.training.measure import measure_ensemble
+from riskscope.training.measure import loss_and_grads, measure_ensemble
 from riskscope.training.optimizers import BatchedOptimizer, OptimizerConfig
 from riskscope.training.schedules import Schedule
 from riskscope.training.trajectory import Trajectory
@@ -69,6 +73,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     log_at = log_spaced_steps(config.steps, config.log_points)
     records: dict[str, list[np.ndarray]] = {}
     active = torch.ones(M, dtype=torch.bool, device=device)
+    num_active = M
     stop_step = np.full(M, config.steps)
     stop_reason = ["budget"] * M
     target = config.target_loss
@@ -79,10 +84,13 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     step = 0
 
     def stop(mask: torch.Tensor, reason: str, at: int) -> None:
-        for i in torch.nonzero(mask & active).flatten().tolist():
+        nonlocal num_active
+        newly = torch.nonzero(mask & active).flatten().tolist()
+        for i in newly:
             stop_reason[i] = reason
             stop_step[i] = at
         active.logical_and_(~mask)
+        num_active -= len(newly)
 
     def record(at: int) -> None:
         values = measure_ensemble(ensemble, losses.loss, losses.risk, batches, eval_data, init,
@@ -98,24 +106,18 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             record(step)
             next_log += 1
         batch = batches.next()
-        output = ensemble(batch.x)
-        loss_m = pointwise_loss(losses.loss, output, batch.y).mean(-1)
-        grads = torch.autograd.grad(loss_m.sum(), params)
-        loss_m = loss_m.detach()
+        output, loss_m, grads = loss_and_grads(ensemble, losses.loss, batch.x, batch.y)
         last_batch_loss = loss_m
-        finite = torch.isfinite(loss_m)
-        if not bool(finite.all()):
-            stop(~finite, "diverged", step)
+        if not math.isfinite(loss_m.sum().item()):  # one cheap check; exact one if it fails
+            stop(~torch.isfinite(loss_m), "diverged", step)
         if check_stop and batches.full_batch:
             if target is not None:
                 stop(loss_m <= target, "target_loss", step)
             if config.stop_on_interpolation:
-                stop(_interpolated(losses, output.detach(), batch.y, loss_m, config), "interpolated",
-                     step)
-        all_active = bool(active.all())
-        if not all_active and not bool(active.any()):
+                stop(_interpolated(losses, output, batch.y, loss_m, config), "interpolated", step)
+        if num_active == 0:
             break
-        optimizer.step(grads, schedule.factor(step), None if all_active else active)
+        optimizer.step(grads, schedule.factor(step), None if num_active == M else active)
         step += 1
         if progress is not None and (step % 25 == 0 or step == config.steps):
             progress(step - reported)
@@ -126,6 +128,8 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     if not steps_logged or steps_logged[-1] != step:
         record(step)  # the end of the budget, or the step at which every member had stopped
         steps_logged.append(step)
+    if hasattr(ensemble, "release_training_buffers"):
+        ensemble.release_training_buffers()
     metrics = {name: np.stack(rows) for name, rows in records.items()}
     return Trajectory(steps=steps_logged, metrics=metrics, stop_step=stop_step,
                       stop_reason=stop_reason, wall_s=time.perf_counter() - start,

@@ -1,0 +1,70 @@
+"""Generalization bounds: certified PAC-Bayes bounds (kl inverse, Monte-Carlo step, Gaussian
+posteriors with data-free or data-dependent priors) and norm/margin bounds."""
+
+from riskscope.analyses.bounds.binary_kl import binary_kl, kl_inverse_upper
+from riskscope.analyses.bounds.certificate import (
+    LossCertificate,
+    PacBayesCertificate,
+    certify_posterior,
+)
+from riskscope.analyses.bounds.gaussian_posterior import GaussianPosterior
+from riskscope.analyses.bounds.monte_carlo import (
+    MonteCarloRisks,
+    bounded_cross_entropy,
+    monte_carlo_risks,
+    monte_carlo_risks_loop,
+)
+from riskscope.analyses.bounds.network_certificate import (
+    CertifiedPosterior,
+    certify_network,
+    fit_and_certify,
+    pac_bayes_certificate,
+)
+from riskscope.analyses.bounds.norm_bounds import NormBound, NormBoundReport, norm_bounds
+from riskscope.analyses.bounds.pac_bayes_bounds import (
+    bound_complexity,
+    classic_bound,
+    kl_bound,
+    lambda_bound,
+    monte_carlo_risk_bound,
+    optimal_lambda,
+    quadratic_bound,
+    training_objective,
+)
+from riskscope.analyses.bounds.posterior_training import PosteriorHistory, train_posterior
+from riskscope.analyses.bounds.prior import split_for_prior, train_prior_mean
+from riskscope.analyses.bounds.settings import CertificateSettings, NetworkCertificateSettings
+
+__all__ = [
+    "CertificateSettings",
+    "CertifiedPosterior",
+    "GaussianPosterior",
+    "LossCertificate",
+    "MonteCarloRisks",
+    "NetworkCertificateSettings",
+    "NormBound",
+    "NormBoundReport",
+    "PacBayesCertificate",
+    "PosteriorHistory",
+    "binary_kl",
+    "bound_complexity",
+    "bounded_cross_entropy",
+    "certify_network",
+    "certify_posterior",
+    "classic_bound",
+    "fit_and_certify",
+    "kl_bound",
+    "kl_inverse_upper",
+    "lambda_bound",
+    "monte_carlo_risk_bound",
+    "monte_carlo_risks",
+    "monte_carlo_risks_loop",
+    "norm_bounds",
+    "optimal_lambda",
+    "pac_bayes_certificate",
+    "quadratic_bound",
+    "split_for_prior",
+    "train_posterior",
+    "train_prior_mean",
+    "training_objective",
+]

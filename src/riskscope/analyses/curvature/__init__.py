@@ -1,0 +1,40 @@
+"""Curvature and convergence analyses: sharpness vs 2/η, lazy vs rich training, GD rates."""
+
+from riskscope.analyses.curvature.convergence_rate import (
+    ObservedRate,
+    du_residual_bound_rate,
+    observed_residual_rate,
+    pl_ratios,
+    predicted_residual_rate,
+)
+from riskscope.analyses.curvature.edge_of_stability import (
+    EdgeOfStabilitySummary,
+    summarize_member,
+)
+from riskscope.analyses.curvature.gradient_descent import (
+    GradientDescentRecord,
+    run_gradient_descent,
+)
+from riskscope.analyses.curvature.lazy_training import (
+    kernel_change,
+    lazy_vs_rich_slopes,
+    relative_weight_change,
+)
+from riskscope.analyses.curvature.sharpness import SharpnessTrajectory, track_sharpness
+
+__all__ = [
+    "EdgeOfStabilitySummary",
+    "GradientDescentRecord",
+    "ObservedRate",
+    "SharpnessTrajectory",
+    "du_residual_bound_rate",
+    "kernel_change",
+    "lazy_vs_rich_slopes",
+    "observed_residual_rate",
+    "pl_ratios",
+    "predicted_residual_rate",
+    "relative_weight_change",
+    "run_gradient_descent",
+    "summarize_member",
+    "track_sharpness",
+]

@@ -1,0 +1,97 @@
+"""The weight layers of a network, in the order they were registered (= forward order for the
+sequential networks the norm-based bounds are stated for).
+
+Supported: `nn.Linear`, `nn.Conv1d/2d/3d` and riskscope's `ScaledLinear` (whose effective weight
+is multiplier × raw weight). Any other module that holds parameters of its own (batch norm,
+layer norm, embeddings, weight-normalized layers, ...) is refused with a SpecError naming it:
+a Gaussian posterior over its parameters, or a spectral norm for it, is not defined here.
+Fold batch norm into the preceding layer before calling (Jiang et al. 2020 do the same).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from riskscope.core.errors import SpecError
+from riskscope.models.mlp import ScaledLinear
+
+SUPPORTED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, ScaledLinear)
+SUPPORTED_NAMES = "nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d or riskscope ScaledLinear"
+
+
+@dataclass(frozen=True)
+class WeightLayer:
+    """One layer: `name` in the model, its module, "linear" or "conv", and the effective weight
+    ([out, in] or [out, in/groups, *kernel], detached; multiplier applied)."""
+
+    name: str
+    module: nn.Module
+    kind: str
+    weight: torch.Tensor
+
+    @property
+    def matrix(self) -> torch.Tensor:
+        """The weight as a matrix [out, in·kernel] (a conv kernel reshaped)."""
+        return self.weight.reshape(self.weight.shape[0], -1)
+
+
+def check_supported_layers(model: nn.Module, field: str = "model") -> list[tuple[str, nn.Module]]:
+    """(name, module) of the supported layers; SpecError for the first unsupported one."""
+    found = []
+    for name, module in model.named_modules():
+        if isinstance(module, SUPPORTED):
+            found.append((name, module))
+            continue
+        own = [n for n, _ in module.named_parameters(recurse=False)]
+        if own:
+            where = f"{field}.{name}" if name else field
+            raise SpecError(where, f"{type(module).__name__} with parameters {own}",
+                            f"only {SUPPORTED_NAMES} layers hold parameters",
+                            "fold batch norm into the preceding layer, or freeze the module "
+                            "into a buffer")
+    if not found:
+        raise SpecError(field, type(model).__name__,
+                        f"a module with at least one {SUPPORTED_NAMES}")
+    return found
+
+
+def weight_layers(model: nn.Module, field: str = "model") -> list[WeightLayer]:
+    """The supported layers with their effective weights, in registration order."""
+    out = []
+    for name, module in check_supported_layers(model, field):
+        weight = module.weight.detach()
+        if isinstance(module, ScaledLinear):
+            weight = weight * module.multiplier
+        kind = "conv" if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)) else "linear"
+        out.append(WeightLayer(name, module, kind, weight))
+    return out
+
+
+def layer_io_shapes(model: nn.Module, x: torch.Tensor, layers: list[WeightLayer]
+                    ) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """(input shape, output shape) of one example at each layer (forward hooks, one example)."""
+    shapes: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+    def hook(name):
+        def record(mod, inp, out) -> None:  # returns None: the output is left unchanged
+            shapes.setdefault(name, (tuple(inp[0].shape[1:]), tuple(out.shape[1:])))
+        return record
+
+    device = next(model.parameters()).device
+    hooks = [layer.module.register_forward_hook(hook(layer.name)) for layer in layers]
+    try:
+        with torch.no_grad():
+            model(x[:1].to(device))
+    finally:
+        for h in hooks:
+            h.remove()
+    return shapes
+
+
+def layer_input_shapes(model: nn.Module, x: torch.Tensor,
+                       layers: list[WeightLayer]) -> dict[str, tuple[int, ...]]:
+    """The shape of one example's input to each layer."""
+    return {name: io[0] for name, io in layer_io_shapes(model, x, layers).items()}

@@ -1,0 +1,40 @@
+"""The one-call API: hessian_top_eigenvalues, hessian_trace, hessian_spectral_density."""
+
+import pytest
+import torch
+
+from riskscope.models import MLPEnsemble, MLPSpec
+from riskscope.probes.linops.api import (
+    hessian_spectral_density,
+    hessian_top_eigenvalues,
+    hessian_trace,
+)
+from riskscope.probes.linops.data import resolve_loss
+from riskscope.tasks import Dataset
+from riskscope.testing.dense_curvature import dense_hessian
+
+from .conftest import classification_data, tiny_mlp
+
+
+def test_api_on_an_ensemble_member_with_a_dataset_and_a_dataloader():
+    spec = MLPSpec(input_dim=4, output_dim=3, width=5, depth=1, activation="tanh")
+    member = MLPEnsemble.from_seeds(spec, [3, 4], dtype=torch.float64).member(1)
+    x, y = classification_data()
+    exact = torch.linalg.eigvalsh(dense_hessian(member, x, y, resolve_loss("auto", y)[0]))
+    top = hessian_top_eigenvalues(member, Dataset(x, y), k=2, tol=1e-9)
+    assert torch.allclose(top.eigenvalues, exact.flip(0)[:2], rtol=1e-8)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=7)
+    trace = hessian_trace(member, loader, method="hutchinson", num_products=60)
+    assert trace.contains(float(exact.sum()))
+    assert hessian_trace(member, (x, y), method="exact").value == pytest.approx(
+        float(exact.sum()), rel=1e-10)
+    density = hessian_spectral_density(member, (x, y), num_probes=2, num_steps=10)
+    assert density.integral() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_api_on_a_plain_module_with_float32():
+    model = tiny_mlp().float()
+    x, y = classification_data()
+    top = hessian_top_eigenvalues(model, (x.float(), y), loss="cross_entropy")
+    exact = torch.linalg.eigvalsh(dense_hessian(model.double(), x, y, resolve_loss("auto", y)[0]))
+    assert top.values()[0] == pytest.approx(float(exact[-1]), rel=1e-4)
