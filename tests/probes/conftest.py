@@ -1,11 +1,12 @@
-"""Shared fixtures of the probe tests: tiny float64 models and one thread for tiny kernels."""
+"""Helpers of the curvature probe tests: tiny float64 models and data, one thread for tiny
+kernels (a fixture the curvature test modules opt into; other tests here are unaffected)."""
 
 import pytest
 import torch
 from torch import nn
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def single_thread():
     """Tiny products are dominated by thread synchronization on a busy 2-core machine."""
     before = torch.get_num_threads()

@@ -17,6 +17,8 @@ from riskscope.probes.kernels import (
 )
 from riskscope.probes.kernels.analytic import _expectations
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def _inputs(n=5, d=4, seed=0):
     gen = torch.Generator().manual_seed(seed)

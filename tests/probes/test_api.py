@@ -15,6 +15,8 @@ from riskscope.testing.dense_curvature import dense_hessian
 
 from .conftest import classification_data, tiny_mlp
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def test_api_on_an_ensemble_member_with_a_dataset_and_a_dataloader():
     spec = MLPSpec(input_dim=4, output_dim=3, width=5, depth=1, activation="tanh")

@@ -20,6 +20,8 @@ from riskscope.testing.dense_curvature import dense_hessian
 
 from .conftest import regression_data, tiny_mlp
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def _with_dropout_and_batchnorm():
     return nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.Tanh(), nn.Dropout(0.3),

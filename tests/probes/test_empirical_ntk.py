@@ -11,6 +11,8 @@ from riskscope.testing.dense_curvature import dense_jacobian
 
 from .conftest import regression_data, tiny_mlp
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def test_full_kernel_equals_jacobian_gram_in_any_chunking():
     model = tiny_mlp()

@@ -10,6 +10,8 @@ from riskscope.testing.dense_curvature import dense_hessian
 
 from .conftest import regression_data, symmetric_matrix, tiny_mlp
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def test_top_k_of_an_indefinite_matrix_match_eigvalsh():
     lam = torch.linspace(-3, 5, 80, dtype=torch.float64)

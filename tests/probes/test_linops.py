@@ -11,6 +11,8 @@ from riskscope.testing.dense_curvature import dense_ggn, dense_hessian
 
 from .conftest import classification_data, regression_data, tiny_mlp
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 TOL = 1e-10
 
 

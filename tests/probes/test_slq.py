@@ -9,6 +9,8 @@ from riskscope.probes.linops import as_linear_operator
 
 from .conftest import symmetric_matrix
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def test_gauss_quadrature_is_exact_for_polynomials_of_degree_below_2m():
     a = symmetric_matrix(torch.linspace(-2, 3, 70), seed=1)

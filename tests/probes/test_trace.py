@@ -11,6 +11,8 @@ from riskscope.testing.dense_curvature import dense_hessian
 
 from .conftest import regression_data, symmetric_matrix, tiny_mlp
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def test_diagonal_matrix_is_exact_with_rademacher_probes():
     a = torch.diag(torch.linspace(-2, 3, 30, dtype=torch.float64))

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def single_thread():
     """Tiny products are dominated by thread synchronization on a busy 2-core machine."""
     before = torch.get_num_threads()

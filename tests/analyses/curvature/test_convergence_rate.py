@@ -17,6 +17,8 @@ from riskscope.analyses.curvature import (
 from riskscope.models import FunctionalEnsemble
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def _linear_models(d=10, out=2, members=2):
     def make(gen):

@@ -13,6 +13,8 @@ from riskscope.tasks import Dataset
 from riskscope.testing.dense_curvature import dense_hessian
 from riskscope.training import FixedBatches, LossSpec, TrainingConfig, train_ensemble
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 SPEC = MLPSpec(input_dim=3, output_dim=2, width=8, depth=2, activation="tanh")
 
 

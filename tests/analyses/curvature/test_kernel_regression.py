@@ -13,6 +13,8 @@ from riskscope.analyses.kernels import (
 from riskscope.models import FunctionalEnsemble
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def test_gradient_descent_on_a_linear_model_converges_to_the_ntk_prediction():
     gen = torch.Generator().manual_seed(0)

@@ -12,6 +12,8 @@ from riskscope.analyses.curvature import (
 )
 from riskscope.core.errors import SpecError
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def test_kernel_change_of_a_rescaled_kernel():
     k = torch.tensor([[2.0, 0.5], [0.5, 1.0]], dtype=torch.float64)

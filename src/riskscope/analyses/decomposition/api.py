@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-import torch
 
 from riskscope.analyses.decomposition.best_in_class import BestInClass, estimate_best_in_class
 from riskscope.analyses.decomposition.design import decompose_design

@@ -1,7 +1,8 @@
 """Perturbation scales of Jiang et al. 2020's sharpness and PAC-Bayes flatness measures.
 
 The scale is the largest perturbation under which the training accuracy drops by the target
-deviation (0.1 ± 0.01), found by bracketing (doubling or halving from 0.03) and bisection in log scale:
+deviation (0.1 ± 0.01), found by bracketing (doubling or halving from 0.03) and bisection in
+log scale:
 
 - random (PAC-Bayes) σ: w + u, u ~ N(0, σ² I); the accuracy is averaged over `draws` draws.
   magnitude-aware σ′: u_j ~ N(0, σ′² w_j² + ε²), ε = 1e-3.
