@@ -17,7 +17,7 @@ def main(steps: int = 300) -> None:
         extra_restarts=1, device="cpu")
     columns = ["excess_risk", "approximation_error", "optimization_error",
                "generalization_gap", "remainder"]
-    print(res.to_pandas().groupby(["width", "n_train"])[columns].mean().round(4))
+    print(res.to_pandas().groupby(["width", "n_train"])[columns].mean().round(4).to_string())
 
 
 if __name__ == "__main__":
