@@ -14,7 +14,8 @@ SYNTHETIC = ["teacher-student-regression", "teacher-student-classification",
 def test_all_tasks_are_registered():
     assert set(task_names()) == set(SYNTHETIC) | {
         "digits", "mnist1d", "arrays", "image-files", "modular-addition",
-        "modular-multiplication", "sparse-parity", "staircase", "single-index", "multi-index"}
+        "modular-multiplication", "sparse-parity", "staircase", "single-index", "multi-index",
+        "label-noise"}
 
 
 def test_unknown_key_names_it_and_lists_valid_keys():

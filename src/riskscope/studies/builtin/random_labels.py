@@ -75,9 +75,8 @@ class RandomLabelsStudy(Study):
             "training": {"optimizer": "adam", "lr": 0.001, "steps": 4000, "batch_size": 128,
                          "schedule": "constant", "log_points": 30},
             "data": {"n_train": 1348},
-            "options": {"certificate": {"prior_sigmas": [0.003, 0.01, 0.03],
-                                        "posterior_steps": 1000, "posterior_lr": 0.001,
-                                        "weight_samples": 2000, "test_weight_samples": 50}},
+            "options": {"certificate": {"prior_sigmas": [0.01], "posterior_steps": 500,
+                                        "weight_samples": 1000, "test_weight_samples": 50}},
             "grid": {"task.noise_fraction": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]},
         },
     }
