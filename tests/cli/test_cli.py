@@ -7,23 +7,11 @@ import sys
 
 import pytest
 
-from riskscope.cli.main import main
+from tests.cli_runner import run_cli
 
 SMALL = ["--set", "training.steps=20", "--set", "options.risk_samples=300", "--no-report"]
 
 
-def run_cli(args, capsys):
-    sys_argv = sys.argv
-    sys.argv = ["riskscope", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    finally:
-        sys.argv = sys_argv
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_studies_lists_builtins(capsys):

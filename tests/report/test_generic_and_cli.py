@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from riskscope.cli.main import main
+from tests.cli_runner import run_cli
 
 from .conftest import SMALL
-
-
-def run_cli(args, capsys):
-    argv = sys.argv
-    sys.argv = ["riskscope", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_report_command_on_a_generic_study(generic, capsys):
