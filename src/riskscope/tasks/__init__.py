@@ -5,6 +5,7 @@ Importing this package registers every built-in task; build one with
 """
 
 from riskscope.tasks import (
+    label_noise,  # noqa: F401  (registers the label-noise wrapper)
     modular,  # noqa: F401  (registers the modular-arithmetic tasks)
     sparse,  # noqa: F401  (registers the sparse tasks)
 )
