@@ -2,7 +2,8 @@
 
 Every parameter tensor has a leading member dimension M. Learning rate and weight decay are
 tensors [M] so that one batched step updates members with different settings; `active` [M]
-freezes members (diverged or stopped) exactly: their parameters and state are left unchanged.
+freezes members (diverged or stopped) exactly: their parameters are left unchanged (their
+momentum or Adam moments may still decay, which no longer affects them).
 
 Update rules (g = gradient of member i's mean training loss; PyTorch's conventions):
 - sgd:   g ← g + λ p;  b ← μ b + g;  p ← p − η (g + μ b if nesterov else b)     (μ = 0: plain GD)
