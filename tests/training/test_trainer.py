@@ -129,3 +129,26 @@ def test_recorded_metrics_are_consistent():
     norm = math.sqrt(sum(p.detach().pow(2).sum().item() for p in ens.stacked_parameters()))
     assert traj.metrics["weight_norm"][-1, 0] == np.float64(norm) or \
         math.isclose(traj.metrics["weight_norm"][-1, 0], norm, rel_tol=1e-6)
+
+
+def test_minibatch_target_loss_is_checked_on_the_whole_training_set():
+    """A mini-batch run stops when the *whole-set* loss reaches the target, at a check step
+    (every epoch = 4 steps here), and not on a lucky mini-batch."""
+    target = 0.05
+    config = TrainingConfig(optimizer="sgd", lr=0.1, momentum=0.9, steps=3000, batch_size=8,
+                            target_loss=target)
+    ens, traj = _train([1, 2], config)
+    assert traj.stop_reason == ["target_loss", "target_loss"]
+    assert all(s % 4 == 0 for s in traj.stop_step)
+    data = _data()
+    with torch.no_grad():
+        whole = ((ens(data.x) - data.y) ** 2).sum(-1).mean(-1)
+    assert (whole <= target).all()
+    # One check interval earlier the same run was still above the target on the whole set.
+    earlier = config.model_copy(update={"target_loss": None, "steps": int(min(traj.stop_step)) - 4})
+    before, _ = _train([1, 2], earlier)
+    with torch.no_grad():
+        assert ((before(data.x) - data.y) ** 2).sum(-1).mean(-1).min() > target
+    custom = config.model_copy(update={"stop_check_every": 7})
+    _, traj7 = _train([1, 2], custom)
+    assert all(s % 7 == 0 for s in traj7.stop_step)

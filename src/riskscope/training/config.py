@@ -37,6 +37,9 @@ class TrainingConfig(Params):
     target_loss: float | None = Field(default=None, ge=0)
     stop_on_interpolation: bool = False
     interpolation_tol: float = Field(default=1e-6, gt=0)
+    stop_check_every: int = Field(
+        default=0, ge=0, description="mini-batch runs on a fixed set: check target_loss / "
+        "interpolation on the whole training set every this many steps (0 = once per epoch)")
     log_points: int = Field(default=40, ge=2)
 
     @model_validator(mode="after")
