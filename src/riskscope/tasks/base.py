@@ -27,7 +27,7 @@ from riskscope.core.estimate import Estimate
 from riskscope.core.validation import Params
 
 Predictor = Callable[[torch.Tensor], torch.Tensor]
-Metric = Literal["squared_error", "zero_one", "cross_entropy"]
+Metric = Literal["squared_error", "zero_one", "cross_entropy", "hinge"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ def pointwise_loss(metric: Metric, output: torch.Tensor, y: torch.Tensor) -> tor
     """Per-example loss [..., n] of `output` [..., n, out] against targets `y`.
 
     Leading batch dimensions (ensemble members) broadcast: `y` is [n, ...] or [M, n, ...].
+    "hinge" is for two-logit classifiers (targets 0/1): with the margin m = (2y − 1)(z₁ − z₀)
+    of the logit difference, the loss is max(0, 1 − m) — the hinge on a scalar score
+    f = z₁ − z₀ and labels ±1 as in Barak et al. (2022); its subgradient at m = 1 is taken as 0.
     """
     if metric == "squared_error":
         return (output - y).pow(2).sum(-1)
@@ -60,6 +63,11 @@ def pointwise_loss(metric: Metric, output: torch.Tensor, y: torch.Tensor) -> tor
         logp = torch.log_softmax(output, dim=-1)
         target = y.expand(output.shape[:-1]) if y.dim() < output.dim() - 1 else y
         return -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+    if metric == "hinge":
+        if output.shape[-1] != 2:
+            raise ValueError(f"the hinge loss needs two logits; got {output.shape[-1]} outputs")
+        sign = 2 * y.to(output.dtype) - 1
+        return torch.relu(1 - sign * (output[..., 1] - output[..., 0]))
     raise ValueError(f"unknown metric {metric!r}")
 
 

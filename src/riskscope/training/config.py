@@ -14,8 +14,10 @@ class TrainingConfig(Params):
     """How an ensemble is trained. Per-member lr and weight decay come from the study grid.
 
     optimizer "gd" is full-batch gradient descent (batch_size must be 0); "sgd" with
-    batch_size 0 is full-batch too (with momentum if set). The training loss is the task's
-    (squared error summed over outputs, or cross-entropy), averaged over the batch.
+    batch_size 0 is full-batch too (with momentum if set). The training loss, averaged over
+    the batch, is `loss`: "task" = the task's own (squared error summed over outputs, or
+    cross-entropy), "hinge" = max(0, 1 − m) on the margin m = (2y − 1)(z₁ − z₀) of a
+    two-class classifier's logit difference (Barak et al. 2022); see `check_training_loss`.
     """
 
     optimizer: Literal["gd", "sgd", "adam", "adamw"] = "sgd"
@@ -26,6 +28,8 @@ class TrainingConfig(Params):
     beta2: float = Field(default=0.999, ge=0, lt=1)
     eps: float = Field(default=1e-8, gt=0)
     weight_decay: float = Field(default=0.0, ge=0)
+    loss: Literal["task", "hinge"] = Field(
+        default="task", description="training loss: the task's own, or hinge (2 classes)")
     schedule: Literal["constant", "cosine", "step"] = "constant"
     final_lr_factor: float = Field(default=0.0, ge=0, le=1)
     step_size: int = Field(default=1000, ge=1)
@@ -53,3 +57,13 @@ class TrainingConfig(Params):
         if self.nesterov and self.momentum == 0:
             raise SpecError("training.nesterov", True, "false unless momentum > 0")
         return self
+
+
+def check_training_loss(loss: str, task) -> None:
+    """SpecError unless `training.loss` suits `task` (anything with `kind` and `output_dim`):
+    "hinge" needs a two-class classification task (two logits)."""
+    if loss == "hinge" and not (task.kind == "classification" and task.output_dim == 2):
+        raise SpecError("training.loss", loss,
+                        "'task' (the task's own loss); 'hinge' needs a two-class "
+                        f"classification task, and this one is a {task.kind} task with "
+                        f"{task.output_dim} outputs")

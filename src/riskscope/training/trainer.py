@@ -8,6 +8,10 @@ Full-batch runs check the stopping rules on every step's batch; mini-batch runs 
 check them on the whole training set every `stop_check_every` steps (default once per epoch),
 since a mini-batch's loss says little about the training loss (Jiang et al. 2020 stop at
 cross-entropy 0.01 on the whole set).
+The loss trained on is the caller's `LossSpec.loss` (the task's) unless `config.loss` is
+"hinge" (two-class classifiers only). An optional `on_step(step)` hook sees the ensemble every
+`on_step_every` steps of one uninterrupted run (optimizer state, momentum and schedules carry
+through) and may end the run; measurements that need more than the trajectory go there.
 On the CPU the run is bit-for-bit repeatable for fixed seeds (no nondeterministic kernels).
 
 Per step the loop costs one host sync (is the sum of the losses finite? only then are they all
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from riskscope.core.errors import SpecError
 from riskscope.tasks.base import Dataset, Metric, pointwise_loss
 from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches, OnlineBatches
@@ -41,6 +46,17 @@ class LossSpec:
 
     loss: Metric
     risk: Metric
+
+
+def _training_losses(losses: LossSpec, config: TrainingConfig) -> LossSpec:
+    """The loss actually trained on: the caller's (the task's) unless `config.loss` is hinge."""
+    if config.loss == "task":
+        return losses
+    if losses.risk != "zero_one":
+        raise SpecError("training.loss", config.loss,
+                        f"'task': the hinge loss needs a two-class classification task, and "
+                        f"this run's risk is {losses.risk!r}")
+    return LossSpec(config.loss, losses.risk)
 
 
 def _optimizer(params, config: TrainingConfig, lr, weight_decay) -> BatchedOptimizer:
@@ -60,13 +76,22 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
                    batches: FixedBatches | OnlineBatches, config: TrainingConfig,
                    lr: torch.Tensor, weight_decay: torch.Tensor,
                    eval_data: Dataset | None = None,
-                   progress: Callable[[int], None] | None = None) -> Trajectory:
+                   progress: Callable[[int], None] | None = None,
+                   on_step: Callable[[int], bool | None] | None = None,
+                   on_step_every: int = 1) -> Trajectory:
     """Run `config.steps` batched steps (or until every member has stopped).
 
     ensemble: any module with `num_members`, `stacked_parameters()` and forward x → [M, B, out].
     lr, weight_decay: float tensors [M] on the ensemble's device.
     progress: called with the number of steps done since its last call.
+    on_step: called with the number of updates done, before the first update (0), after every
+        `on_step_every` updates, and once at the step the run ended (each step at most once),
+        with the ensemble's parameters as of that step. A true return ends the run there: the
+        members still active stop with reason "budget" at that step (the caller shortened it).
     """
+    if on_step_every < 1:
+        raise ValueError(f"on_step_every must be at least 1; got {on_step_every}")
+    losses = _training_losses(losses, config)
     start = time.perf_counter()
     params = ensemble.stacked_parameters()
     M = ensemble.num_members
@@ -89,6 +114,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     next_log = 0
     reported = 0
     step = 0
+    hooked = -1   # the last step on_step saw
 
     def stop(mask: torch.Tensor, reason: str, at: int) -> None:
         nonlocal num_active
@@ -122,6 +148,11 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         if step == log_at[next_log]:
             record(step)
             next_log += 1
+        if on_step is not None and step % on_step_every == 0:
+            hooked = step
+            if on_step(step):
+                stop(torch.ones_like(active), "budget", step)
+                break
         batch = batches.next()
         output, loss_m, grads = loss_and_grads(ensemble, losses.loss, batch.x, batch.y)
         last_batch_loss = loss_m
@@ -143,6 +174,8 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             reported = step
     if progress is not None and step > reported:
         progress(config.steps - reported)
+    if on_step is not None and hooked != step:
+        on_step(step)
     steps_logged = list(log_at[:next_log])
     if not steps_logged or steps_logged[-1] != step:
         record(step)  # the end of the budget, or the step at which every member had stopped
