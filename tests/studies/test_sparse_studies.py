@@ -104,7 +104,10 @@ def test_network_beats_ntk_and_random_features_on_a_3_sparse_parity(kernel_run):
 @pytest.mark.parametrize(("study", "over", "field"), [
     ("sparse-parity", {"task": {"name": "sparse-parity", "n_bits": 4, "k": 5}}, "task.k"),
     ("sparse-parity", {"task": {"name": "sparse-parity", "n_bits": 4, "k": 0}}, "task.k"),
-    ("sparse-parity", {"training": {"momentum": 0.9}}, "training.momentum"),
+    ("sparse-parity", {"training": {"loss": "squared"}}, "training.loss"),
+    ("single-index", {"training": {"loss": "hinge"}}, "training.loss"),
+    ("feature-vs-kernel", {"task": {"name": "staircase", "n_bits": 8, "degree": 3},
+                           "training": {"loss": "hinge"}}, "training.loss"),
     ("sparse-parity", {"training": {"online": False, "batch_size": 64},
                        "data": {"n_train": 16}}, "training.batch_size"),
     ("single-index", {"task": {"name": "single-index", "information_exponent": 5}},
@@ -131,6 +134,20 @@ def test_full_presets_validate_and_batch_seeds_into_one_ensemble(study, trials, 
     assert len(expanded) == trials
     grouped = group_trials(expanded, get_study(study).ensemble_keys, max_size=1024)
     assert len(grouped) == groups
+
+
+def test_sparse_parity_with_hinge_loss_and_momentum(tmp_path):
+    """Hinge on z₁ − z₀ (the full preset's loss) with heavy-ball momentum, which the study
+    refused while it trained in chunks: one run, measured through the trainer's hook."""
+    spec = load_spec({"study": "sparse-parity", "grid": {"task.n_bits": [7]},
+                      "training": {"loss": "hinge", "momentum": 0.9, "lr": 0.02}}, "smoke")
+    with Store(tmp_path) as store:
+        summary = run_study(spec, store, device="cpu")
+        r = store.trials(summary.run_id)
+    assert summary.failed == 0 and len(r) == 2
+    assert r["result.learned"].astype(bool).all()
+    assert (r["result.steps_to_learn"] % 40 == 0).all()   # measured every 40 steps
+    assert (r["result.final_fourier_gap"] > 0.5).all()
 
 
 def test_feature_vs_kernel_on_a_regression_target_reports_normalized_mse(tmp_path):

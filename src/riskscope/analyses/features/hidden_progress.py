@@ -1,4 +1,4 @@
-"""Train an ensemble in chunks and measure hidden progress between chunks.
+"""Train an ensemble and measure hidden progress every few steps along the way.
 
 Barak et al. (2022): on sparse parities the loss and accuracy sit at chance for a long time
 while SGD makes "hidden progress": the Fourier gap of the network grows, the first-layer
@@ -8,14 +8,16 @@ evaluation sample, the Fourier gap of the score z₁ − z₀ (exact or sampled,
 probes/features/fourier.py), the first layer's movement (ℓ1, relative ℓ2) and its alignment
 with the hidden subspace (share of squared weight on S).
 
-Training itself is `riskscope.training.train_ensemble`, called once per chunk on the same
-ensemble and batch source (the trainer has no callback yet). Consequences, checked by the
-callers: optimizer state restarts at every chunk, so only stateless plain SGD (no momentum,
-constant schedule) gives the same trajectory as one uninterrupted run.
+Training itself is one uninterrupted `riskscope.training.train_ensemble` run; the
+measurements are its `on_step` hook (every `measure_every` steps, and at the end), which also
+ends the run once every member has reached `stop_accuracy`. Optimizer state (momentum, Adam
+moments) and schedules carry through, so any training configuration can be tracked. The test
+loss is measured in the training loss (cross-entropy, or hinge when `config.loss` is hinge).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,11 +53,11 @@ class HiddenProgress:
 
 
 @torch.no_grad()
-def _measure(ensemble, eval_data: Dataset, support, basis, init_first, fourier_kw
+def _measure(ensemble, eval_data: Dataset, support, basis, init_first, fourier_kw, loss_name
              ) -> tuple[dict[str, np.ndarray], str]:
     out = ensemble(eval_data.x)
     acc = (out.argmax(-1) == eval_data.y).double().mean(-1)
-    loss = pointwise_loss("cross_entropy", out, eval_data.y).double().mean(-1)
+    loss = pointwise_loss(loss_name, out, eval_data.y).double().mean(-1)
     gap = fourier_gap(logit_difference(ensemble), eval_data.x.shape[1], support, **fourier_kw)
     first = ensemble.weights[0]
     move = weight_movement([first], [init_first])
@@ -76,40 +78,32 @@ def track_hidden_progress(ensemble, batches, config: TrainingConfig, lr: torch.T
                           fourier_seed: int = 0, exact_max_bits: int = 16,
                           stop_accuracy: float | None = None,
                           progress=None) -> HiddenProgress:
-    """Train `ensemble` (two-logit classifier) for config.steps in chunks, measuring between.
+    """Train `ensemble` (two-logit classifier) for config.steps, measuring every
+    `measure_every` steps (and at step 0 and at the end).
 
     stop_accuracy: stop once every member's test accuracy has reached it (None: never).
     """
-    import time
-
     start = time.perf_counter()
     init_first = ensemble.weights[0].detach().clone()
     fourier_kw = {"method": "auto", "num_samples": fourier_samples, "rng": fourier_seed,
                   "exact_max_bits": exact_max_bits}
+    loss_name = "hinge" if config.loss == "hinge" else "cross_entropy"
     rows: dict[str, list[np.ndarray]] = {}
     steps: list[int] = []
-    done = 0
-    method = ""
-    while True:
-        values, method = _measure(ensemble, eval_data, support, basis, init_first, fourier_kw)
-        steps.append(done)
+    method = [""]
+
+    def measure(step: int) -> bool:
+        values, method[0] = _measure(ensemble, eval_data, support, basis, init_first,
+                                     fourier_kw, loss_name)
+        steps.append(step)
         for name, v in values.items():
             rows.setdefault(name, []).append(np.asarray(v, dtype=np.float64))
-        learned = stop_accuracy is not None and bool(
+        return stop_accuracy is not None and bool(
             (values["test_accuracy"] >= stop_accuracy).all())
-        if done >= config.steps or learned:
-            break
-        chunk = min(measure_every, config.steps - done)
-        chunk_config = config.model_copy(update={"steps": chunk, "log_points": 2})
-        traj = train_ensemble(ensemble, LossSpec("cross_entropy", "zero_one"), batches,
-                              chunk_config, lr, weight_decay, progress=progress)
-        done += traj.steps_run
-        if traj.steps_run < chunk:   # every member stopped (diverged): nothing more to learn
-            values, method = _measure(ensemble, eval_data, support, basis, init_first,
-                                      fourier_kw)
-            steps.append(done)
-            for name, v in values.items():
-                rows.setdefault(name, []).append(np.asarray(v, dtype=np.float64))
-            break
+
+    traj = train_ensemble(ensemble, LossSpec("cross_entropy", "zero_one"), batches,
+                          config.model_copy(update={"log_points": 2}), lr, weight_decay,
+                          progress=progress, on_step=measure, on_step_every=measure_every)
     series = {name: np.stack(v) for name, v in rows.items()}
-    return HiddenProgress(steps, series, method, done, time.perf_counter() - start)
+    return HiddenProgress(steps, series, method[0], traj.steps_run, time.perf_counter() - start,
+                          extra={"stop_reason": traj.stop_reason})
