@@ -10,8 +10,9 @@ downward. The result upper-estimates inf_F R(f): training may not reach the best
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -31,6 +32,7 @@ class BestInClass:
     restart_validation_risks: list[float]
     selected: int
     steps: int
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time: training, analysis
 
     def flat(self) -> dict:
         return {"best_in_class_risk": self.risk.value,
@@ -55,8 +57,10 @@ def estimate_best_in_class(task: Task, spec: MLPSpec, config: TrainingConfig, re
         raise SpecError("training.online", False, "true for the best-in-class estimate")
     members = [MemberSeeds(derive_seed(seed, "restart", r), derive_seed(seed, "batch", r),
                            seed, config.lr) for r in range(restarts)]
+    start = time.perf_counter()
     fitted = fit_ensemble(task, spec, config, members, n_train=0, device=device,
                           progress=progress)
+    trained = time.perf_counter()
     ens = fitted.ensemble
     val = task.sample(validation_samples, torch_generator(derive_seed(seed, "validation")))
     with torch.no_grad():
@@ -68,4 +72,5 @@ def estimate_best_in_class(task: Task, spec: MLPSpec, config: TrainingConfig, re
     risk = ensemble_population_risk(task, chosen, risk_samples,
                                     torch_generator(derive_seed(seed, "estimate")),
                                     confidence=confidence)[0]
-    return BestInClass(risk, val_risk.tolist(), best, fitted.trajectory.steps_run)
+    seconds = {"training": trained - start, "analysis": time.perf_counter() - trained}
+    return BestInClass(risk, val_risk.tolist(), best, fitted.trajectory.steps_run, seconds)

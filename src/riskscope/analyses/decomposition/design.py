@@ -12,6 +12,7 @@ sample give bias, variance and the variance's split into initialization and data
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +40,10 @@ class DesignDecomposition:
     fitted: FittedEnsemble
     restarts: FittedEnsemble | None = None
     notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time per phase: `training` (the design's ensemble, with its logged evaluations),
+    `restarts` (the longer runs behind the optimization error) and `analysis` (population
+    risks, bias/variance, the split itself)."""
 
 
 def _final_train_risk(fitted: FittedEnsemble) -> np.ndarray:
@@ -87,12 +92,22 @@ def decompose_design(task: Task, spec: MLPSpec, config: TrainingConfig, n_train:
     """pairs: (seed, data seed) of each member, in the order results are returned."""
     members = [MemberSeeds.from_trial_seeds(s, d, config.lr, config.weight_decay)
                for s, d in pairs]
+    clock = [time.perf_counter()]
+    seconds: dict[str, float] = {}
+
+    def lap(phase: str) -> None:
+        now = time.perf_counter()
+        seconds[phase] = seconds.get(phase, 0.0) + now - clock[0]
+        clock[0] = now
+
     fitted = fit_ensemble(task, spec, config, members, n_train, device=device,
                           eval_data=eval_data, progress=progress)
+    lap("training")
     train_risk = _final_train_risk(fitted)
     sets = sorted({m.data_seed for m in members})
     restarts = _restarts(task, spec, config, n_train, sets, config.lr, extra_restarts,
                          restart_step_factor, device, progress)
+    lap("restarts")
     best: dict[int, float] = {}
     for m, r in zip(members, train_risk):
         best[m.data_seed] = np.nanmin([best.get(m.data_seed, math.inf), r])
@@ -133,4 +148,5 @@ def decompose_design(task: Task, spec: MLPSpec, config: TrainingConfig, n_train:
         notes.append("the task has no known Bayes risk: excess risk, approximation error and "
                      "remainder are not computable; optimization error and generalization gap "
                      "are reported")
-    return DesignDecomposition(out, group, fitted, restarts, notes)
+    lap("analysis")
+    return DesignDecomposition(out, group, fitted, restarts, notes, seconds)

@@ -125,6 +125,8 @@ class DecompositionStudy(Study):
             device=ctx.device, confidence=opts.confidence, progress=ctx.progress)
         bayes = task.bayes_risk().value
         result = {**best.flat(), "bayes_risk": bayes,
+                  "seconds_best_in_class_training": best.seconds["training"],
+                  "seconds_best_in_class_analysis": best.seconds["analysis"],
                   "approximation_error": best.risk.value - bayes,
                   "approximation_error_ci_low": best.risk.ci_low - bayes,
                   "approximation_error_ci_high": best.risk.ci_high - bayes}
@@ -150,9 +152,11 @@ class DecompositionStudy(Study):
             risk_seed=derive_seed(trials[0].data_seed, "risk"), device=ctx.device,
             progress=ctx.progress)
         traj = design.fitted.trajectory
+        # each member carries its share of the group's wall time, so sums over rows add up
+        share = {f"seconds_{phase}": s / len(trials) for phase, s in design.seconds.items()}
         outcomes = []
         for k, row in enumerate(design.members):
-            row = {**row, "num_parameters": design.fitted.ensemble.spec.num_parameters,
+            row = {**row, **share, "num_parameters": design.fitted.ensemble.spec.num_parameters,
                    "notes": "; ".join(design.notes)}
             status = "diverged" if traj.stop_reason[k] == "diverged" else "done"
             outcomes.append(TrialOutcome(status, row, traj.member_series(k)))
