@@ -11,6 +11,7 @@ from riskscope.analyses.bounds import (
     GaussianPosterior,
     certify_posterior,
     kl_bound,
+    kl_bound_floor,
     kl_inverse_upper,
     monte_carlo_risks,
 )
@@ -50,6 +51,10 @@ def test_certificate_arithmetic_by_hand_and_json():
     assert (cert.bound_set_size, cert.num_weight_samples, cert.prior_grid_size) == (300, 200, 3)
     assert 0 <= cert.bounded_cross_entropy.empirical_risk_mc <= \
         cert.bounded_cross_entropy.risk_bound <= 1
+    assert cert.zero_one.bound_at_zero_kl == pytest.approx(kl_bound(r_up, 0.0, 300, 0.025 / 3))
+    assert cert.zero_one.bound_at_zero_kl < cert.zero_one.risk_bound  # KL > 0
+    assert (cert.mc_choices, cert.delta_mc_per_choice) == (1, 0.01)
+    assert math.isnan(cert.ratio_floor) and math.isnan(cert.bound_over_stochastic_test_error)
     back = json.loads(cert.to_json())
     assert back["zero_one"]["risk_bound"] == cert.zero_one.risk_bound
     assert back["delta_mc"] == 0.01 and math.isnan(back["stochastic_test_error"])
@@ -65,6 +70,40 @@ def test_delta_and_delta_mc_enter_separately():
     assert b.zero_one.empirical_risk_bound < a.zero_one.empirical_risk_bound  # δ′ only
     assert c.zero_one.empirical_risk_bound == a.zero_one.empirical_risk_bound  # not δ
     assert c.zero_one.risk_bound < a.zero_one.risk_bound
+
+
+def test_floor_and_ratio_with_a_test_set():
+    q, data, test = posterior(), mixture(300, 0), mixture(400, 5)
+    cert = certify_posterior(q, data, num_weight_samples=200, seed=1, prior_grid_size=3,
+                             test_data=test, test_weight_samples=50)
+    e = cert.stochastic_test_error
+    floor = kl_bound_floor(e, 300, 0.025 / 3, 200, 0.01)
+    assert cert.floor_at_stochastic_test_error == pytest.approx(floor)
+    assert cert.ratio_floor == pytest.approx(floor / e)
+    assert cert.ratio_floor_exact_mc == pytest.approx(kl_bound_floor(e, 300, 0.025 / 3) / e)
+    assert cert.ratio_floor_exact_mc < cert.ratio_floor
+    assert cert.bound_over_stochastic_test_error == pytest.approx(cert.zero_one.risk_bound / e)
+    flat = cert.flat()
+    assert flat["bound_at_zero_kl"] == cert.zero_one.bound_at_zero_kl
+    assert flat["bound_at_zero_kl_cross_entropy"] == \
+        cert.bounded_cross_entropy.bound_at_zero_kl
+    assert flat["ratio_floor"] == cert.ratio_floor
+
+
+def test_choosing_on_the_certificates_own_samples_splits_delta_mc():
+    # picking the best of k certificates by their own Monte-Carlo estimates needs every
+    # sampling step to hold at once: δ′/k each (a union bound), as for δ
+    q, data = posterior(), mixture(200, 2)
+    one = certify_posterior(q, data, num_weight_samples=100, seed=0, prior_grid_size=4)
+    four = certify_posterior(q, data, num_weight_samples=100, seed=0, prior_grid_size=4,
+                             mc_choices=4)
+    assert four.delta_mc_per_choice == pytest.approx(0.0025) and four.delta_mc == 0.01
+    assert four.zero_one.empirical_risk_bound == pytest.approx(
+        kl_inverse_upper(four.zero_one.empirical_risk_mc, math.log(2 / 0.0025) / 100))
+    assert four.zero_one.risk_bound > one.zero_one.risk_bound
+    assert four.confidence == pytest.approx(1 - 0.025 - 0.01)
+    with pytest.raises(SpecError, match="mc_choices"):
+        certify_posterior(q, data, num_weight_samples=10, seed=0, mc_choices=0)
 
 
 def test_prior_grid_is_paid_for_by_a_union_bound():

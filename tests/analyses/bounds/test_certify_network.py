@@ -52,6 +52,9 @@ def test_data_free_certificate_uses_all_data_and_accepts_pairs_and_datasets():
     assert len(result.all_certificates) == 2
     assert result.certificate.zero_one.risk_bound == min(
         c.zero_one.risk_bound for c in result.all_certificates)
+    # chosen on their own samples: the sampling step is union-bounded over the grid too
+    assert all(c.mc_choices == 2 and c.delta_mc_per_choice == pytest.approx(0.005)
+               for c in result.all_certificates)
     cert = pac_bayes_certificate(model, Dataset(x, y), init=model, prior="data-free", **FAST)
     assert cert.bound_set_size == 60
 
@@ -102,3 +105,6 @@ def test_prior_scale_chosen_on_pilots_then_certified_with_fresh_samples():
     assert result.certificate.num_weight_samples == 20
     assert result.certificate.prior_sigma == chosen.prior_sigma
     assert result.certificate.prior_grid_size == 2  # the union bound still covers the grid
+    # fresh samples after the choice: the final sampling step keeps the whole δ′
+    assert result.certificate.mc_choices == 1 and result.certificate.delta_mc_per_choice == 0.01
+    assert pilots[0].prior_sigma != pilots[1].prior_sigma  # one pilot per grid point

@@ -10,6 +10,8 @@ from riskscope.analyses.bounds import (
     bound_complexity,
     classic_bound,
     kl_bound,
+    kl_bound_floor,
+    kl_inverse_upper,
     lambda_bound,
     monte_carlo_risk_bound,
     optimal_lambda,
@@ -98,3 +100,20 @@ def test_empty_bound_set_and_bad_values_are_refused():
         training_objective("kl", torch.tensor(0.1), torch.tensor(1.0), 10, 0.05)
     with pytest.raises(SpecError, match="lam"):
         lambda_bound(torch.tensor(0.1), torch.tensor(1.0), 10, 0.05, 2.0)
+
+
+def test_floor_is_the_bound_at_zero_kl_after_the_monte_carlo_step():
+    # digits-sized numbers: 674 bound examples, a grid of 3 priors, 10,000 weight samples
+    n, delta, r = 674, 0.025 / 3, 0.028
+    exact = kl_inverse_upper(r, math.log(2 * math.sqrt(n) / delta) / n)
+    assert kl_bound_floor(r, n, delta) == exact == kl_bound(r, 0.0, n, delta)
+    lifted = kl_inverse_upper(r, math.log(2 / 0.01) / 10_000)
+    assert kl_bound_floor(r, n, delta, 10_000, 0.01) == kl_inverse_upper(
+        lifted, math.log(2 * math.sqrt(n) / delta) / n)
+    # no KL can do better; more data, more samples or a higher δ lower it
+    assert all(kl_bound(lifted, kl, n, delta) >= kl_bound_floor(r, n, delta, 10_000)
+               for kl in (0.0, 0.5, 10.0))
+    assert kl_bound_floor(r, 4 * n, delta) < exact < kl_bound_floor(r, n, delta, 10_000) \
+        < kl_bound_floor(r, n, delta, 1000)
+    # at r ≈ 0.03 the floor alone is more than twice the error on 674 examples
+    assert 2.2 < exact / r < 2.3

@@ -57,19 +57,23 @@ def fit_and_certify(model: nn.Module, prior_mean: Mapping[str, torch.Tensor],
     With `selection_weight_samples` > 0 (and k > 1) the choice is made on pilot certificates
     with that many weight samples, and only the chosen posterior is certified with
     `weight_samples` fresh ones: the union bound covers any choice among the k priors, and
-    the Monte-Carlo step of the final certificate uses samples drawn after the choice."""
+    the Monte-Carlo step of the final certificate uses samples drawn after the choice.
+    Without pilots the choice looks at each certificate's own Monte-Carlo estimate, so the
+    sampling step is union-bounded over the grid as well (δ′/k each, `mc_choices` = k)."""
     s = settings
     k = len(s.prior_sigmas)
     check_certificate_settings(s.delta, s.delta_mc, k, s.weight_samples, s.p_min)
     start = None if s.posterior_start == "prior" else dict(model.named_parameters())
     pilot = s.selection_weight_samples if k > 1 else 0
 
-    def certify(posterior: GaussianPosterior, samples: int, seed: int) -> PacBayesCertificate:
+    def certify(posterior: GaussianPosterior, samples: int, seed: int, mc_choices: int
+                ) -> PacBayesCertificate:
         return certify_posterior(
             posterior, bound_data, delta=s.delta, delta_mc=s.delta_mc,
             num_weight_samples=samples, seed=seed, prior_grid_size=k, p_min=s.p_min,
             prior=s.prior, test_data=test_data, test_weight_samples=s.test_weight_samples,
-            sample_batch=s.sample_batch, example_batch=s.example_batch)
+            sample_batch=s.sample_batch, example_batch=s.example_batch,
+            mc_choices=mc_choices)
 
     results = []
     for j, sigma in enumerate(s.prior_sigmas):
@@ -83,12 +87,15 @@ def fit_and_certify(model: nn.Module, prior_mean: Mapping[str, torch.Tensor],
             seed=derive_seed(s.seed, "posterior", j))
         samples, seed = (pilot, derive_seed(s.seed, "pilot", j)) if pilot else \
             (s.weight_samples, derive_seed(s.seed, "certificate", j))
-        results.append((certify(posterior, samples, seed), posterior, history, j))
+        # a pilot is only compared, never reported; without pilots the k certificates are
+        # compared on their own samples, which the δ′ of each must pay for
+        results.append((certify(posterior, samples, seed, 1 if pilot else k), posterior,
+                        history, j))
     best = min(results, key=lambda r: r[0].zero_one.risk_bound)
     certificate = best[0]
     if pilot:
         certificate = certify(best[1], s.weight_samples,
-                              derive_seed(s.seed, "certificate", best[3]))
+                              derive_seed(s.seed, "certificate", best[3]), 1)
     return CertifiedPosterior(certificate, best[1], best[2], [r[0] for r in results])
 
 

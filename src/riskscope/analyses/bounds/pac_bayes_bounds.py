@@ -69,6 +69,23 @@ def monte_carlo_risk_bound(mc_risk: float, num_samples: int, delta_mc: float) ->
     return kl_inverse_upper(mc_risk, math.log(2.0 / check_delta(delta_mc, "delta_mc")) / m)
 
 
+def kl_bound_floor(stochastic_risk: float, n: int, delta: float,
+                   num_samples: int | None = None, delta_mc: float = 0.01) -> float:
+    """The certificate a posterior with KL(Q‖P) = 0 and this stochastic risk would get:
+    kl⁻¹(r, ln(2√n/δ)/n), with r first lifted by the Monte-Carlo step kl⁻¹(r, ln(2/δ′)/m)
+    when `num_samples` m is given (None: the exact stochastic risk, m → ∞).
+
+    No posterior whose empirical risk on the bound set is `stochastic_risk` can be certified
+    below it with this n, δ (and m, δ′): it is the share of the bound owed to the data budget,
+    and the rest of a certificate is owed to the KL. With `stochastic_risk` = the stochastic
+    test error it gives the smallest reachable ratio bound / test error (`ratio floor`).
+    """
+    risk = float(stochastic_risk)
+    if num_samples is not None:
+        risk = monte_carlo_risk_bound(risk, num_samples, delta_mc)
+    return kl_bound(risk, 0.0, n, delta)
+
+
 def _half_complexity(kl: torch.Tensor, n: int, delta: float) -> torch.Tensor:
     """c = (KL + ln(2√n/δ)) / (2n) (PBB's notation), as a tensor."""
     n = check_bound_set_size(n)

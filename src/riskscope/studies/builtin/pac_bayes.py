@@ -13,8 +13,6 @@ bound / stochastic test error; plus everything the certificate records (δ, δ�
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from riskscope.analyses.bounds import CertificateSettings, fit_and_certify, split_for_prior
@@ -90,8 +88,6 @@ def certify_trials(trials: list[Trial], ctx: GroupContext, task: Task, options: 
         cert = certified.certificate
         row = cert.flat()
         row.update(
-            bound_over_stochastic_test_error=cert.zero_one.risk_bound / cert.stochastic_test_error
-            if cert.stochastic_test_error > 0 else math.inf,
             prior_test_error=deterministic_error(prior_net, test),
             prior_train_error=deterministic_error(prior_net, train_sets[i]),
             num_priors_tried=len(certified.all_certificates))
