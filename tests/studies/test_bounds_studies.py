@@ -33,6 +33,9 @@ def test_pac_bayes_smoke(tmp_path):
         assert row["result.bound_over_stochastic_test_error"] == pytest.approx(
             row["result.bound"] / row["result.stochastic_test_error"])
         assert 0 <= row["result.deterministic_test_error"] <= 1
+        assert row["result.bound_at_zero_kl"] <= row["result.bound"]
+        assert row["result.ratio_floor"] == pytest.approx(
+            row["result.floor_at_stochastic_test_error"] / row["result.stochastic_test_error"])
     by_prior = trials.set_index("result.prior")
     assert by_prior.loc["data-free", "result.bound_set_size"] == 300
     assert by_prior.loc["data-dependent", "result.bound_set_size"] == 150
@@ -46,6 +49,8 @@ def test_measures_smoke_and_score_table(tmp_path):
     trials = store.trials(summary.run_id)
     assert len(trials) == 4 and set(trials["status"]) == {"done"}
     assert all(f"result.measure_{m}" in trials.columns for m in MEASURES)
+    assert not trials["result.reached_target_loss"].any()  # the smoke preset sets no target
+    assert (trials["result.stop_step"] == 120).all()
     table = score_measures(trials)
     assert len(table) == len(MEASURES)
     assert set(table.columns) >= {"measure", "tau", "psi", "cmi", "n_models"}

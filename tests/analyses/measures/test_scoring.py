@@ -16,6 +16,7 @@ from riskscope.analyses.measures import (
     plot_measure_scores,
     score_measures,
 )
+from riskscope.core.errors import SpecError
 
 
 def zoo(seed=0, replicates=2):
@@ -109,3 +110,17 @@ def test_score_table_from_a_trials_frame_and_its_figure():
     assert {"psi_training.lr", "psi_model.width", "n_models"} <= set(table.columns)
     fig = plot_measure_scores(table)
     assert len(fig.axes) == 3
+
+
+def test_score_table_over_the_models_that_reached_the_target_loss_only():
+    frame = zoo(8)
+    frame["status"] = "done"
+    frame["result.measure_path_norm"] = frame["result.generalization_gap"] * 2
+    reached = np.arange(len(frame)) % 3 != 0
+    frame["result.reached_target_loss"] = reached
+    table = score_measures(frame, only="result.reached_target_loss").set_index("measure")
+    assert table.loc["path_norm", "n_models"] == reached.sum() < len(frame)
+    assert table.loc["path_norm", "tau"] == 1.0
+    assert score_measures(frame).set_index("measure").loc["path_norm", "n_models"] == len(frame)
+    with pytest.raises(SpecError, match="only"):
+        score_measures(frame, only="result.no_such_column")

@@ -15,6 +15,7 @@ import pandas as pd
 from riskscope.analyses.measures.api import MEASURES
 from riskscope.analyses.measures.cmi import cmi_score
 from riskscope.analyses.measures.kendall import granulated_kendall, kendall_tau
+from riskscope.core.errors import SpecError
 
 #: trial columns that are bookkeeping, never hyperparameters
 _BOOKKEEPING = {"trial_hash", "status", "group_id", "started_at", "finished_at", "duration_s",
@@ -32,11 +33,21 @@ def score_measures(trials: pd.DataFrame, *, gap: str = "result.generalization_ga
                    measure_prefix: str = "result.measure_",
                    measures: Sequence[str] | None = None,
                    hyperparameters: Sequence[str] | None = None,
-                   replicates: Sequence[str] = ("seed", "data_seed")) -> pd.DataFrame:
-    """One row per measure: tau, psi, cmi, n_models, and psi_<axis> for each axis."""
+                   replicates: Sequence[str] = ("seed", "data_seed"),
+                   only: str | None = None) -> pd.DataFrame:
+    """One row per measure: tau, psi, cmi, n_models, and psi_<axis> for each axis.
+
+    only: a boolean column; only the models where it is true are scored, e.g.
+    "result.reached_target_loss" for the models trained to the target cross-entropy (Jiang et
+    al. 2020 compare models at equal training loss)."""
     frame = trials
     if "status" in frame.columns:
         frame = frame[frame["status"] == "done"]
+    if only is not None:
+        if only not in frame.columns:
+            raise SpecError("only", only, "a column of the trials frame, e.g. "
+                            "'result.reached_target_loss'")
+        frame = frame[frame[only].fillna(False).astype(bool)]
     replicates = [r for r in replicates if r in frame.columns]
     axes = list(hyperparameters) if hyperparameters is not None else \
         zoo_hyperparameters(frame, replicates)

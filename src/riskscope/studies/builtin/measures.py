@@ -2,9 +2,14 @@
 
 A zoo of small MLPs on a real data set, varying width, depth, learning rate, batch size, weight
 decay and seed (members differing only in seed, learning rate or weight decay train together as
-one ensemble). Per trial: training and test 0-1 errors, the generalization gap (test − train),
-and every measure of `riskscope.analyses.measures.MEASURES` as `measure_<name>` (plus the margin
-and the perturbation scales). The scores of each measure over the zoo — Kendall τ, granulated
+one ensemble). As in Jiang et al. 2020 the full preset trains every model until its
+cross-entropy on the whole training set reaches 0.01 (`training.target_loss`, checked once per
+epoch), within a step budget; `reached_target_loss` says which did, so the zoo can be scored
+over all models or over those at equal training loss only
+(`score_measures(..., only="result.reached_target_loss")`). Per trial: training and test 0-1
+errors, the generalization gap (test − train), the step the model stopped at, and every
+measure of `riskscope.analyses.measures.MEASURES` as `measure_<name>` (plus the margin and the
+perturbation scales). The scores of each measure over the zoo — Kendall τ, granulated
 Ψ, conditional mutual information — are computed from the stored trials with
 `riskscope.analyses.measures.score_measures(store.trials(run_id))` and drawn with
 `plot_measure_scores`.
@@ -38,6 +43,8 @@ class MeasuresStudy(Study):
     description = ("Complexity measures (norms, margins, sharpness, flatness, Fisher-Rao, "
                    "speed) over a zoo of MLPs, scored against the gap by Kendall τ, Ψ and CMI.")
     Options = MeasuresOptions
+    summary_columns = ("generalization_gap", "test_error", "train_error", "reached_target_loss",
+                       "stop_step")
     presets = {
         "smoke": {
             "seeds": 1,
@@ -54,14 +61,14 @@ class MeasuresStudy(Study):
             "seeds": 2,
             "task": {"name": "mnist1d"},
             "model": {"width": 64, "depth": 1},
-            "training": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "steps": 8000,
-                         "batch_size": 64, "log_points": 30},
+            "training": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "steps": 12000,
+                         "batch_size": 64, "log_points": 30, "target_loss": 0.01},
             "data": {"n_train": 2000, "eval_samples": 10000},
             "options": {"perturbation_examples": 1000, "perturbation_draws": 4,
                         "search_iterations": 12, "ascent_steps": 5},
-            "grid": {"model.width": [32, 128], "model.depth": [1, 2],
+            "grid": {"model.width": [64, 128], "model.depth": [1, 2],
                      "training.lr": [0.01, 0.05], "training.batch_size": [32, 256],
-                     "training.weight_decay": [0.0, 0.0005]},
+                     "training.weight_decay": [0.0, 0.0001]},
         },
     }
 
@@ -88,6 +95,8 @@ class MeasuresStudy(Study):
             result = {"train_error": train_error, "test_error": test_error,
                       "generalization_gap": test_error - train_error,
                       "train_loss": float(traj.final("train_loss")[i]),
+                      "reached_target_loss": traj.stop_reason[i] == "target_loss",
+                      "stop_step": int(traj.stop_step[i]),
                       "num_parameters": spec.num_parameters,
                       **{(k if k == "margin" or k.startswith("scale_") else f"measure_{k}"): v
                          for k, v in values.items()}}

@@ -105,6 +105,9 @@ class PacBayesStudy(Study):
                    "on digits and MNIST-1D, beside their stochastic and deterministic test "
                    "errors.")
     Options = PacBayesOptions
+    summary_columns = ("bound", "stochastic_test_error", "deterministic_test_error",
+                       "bound_over_stochastic_test_error", "bound_at_zero_kl", "ratio_floor",
+                       "kl", "bound_set_size")
     presets = {
         "smoke": {
             "seeds": 1,
