@@ -24,6 +24,7 @@ from riskscope.report.fits import fit_exponents
 from riskscope.report.html_page import render_page
 from riskscope.report.html_parts import RenderedFigure
 from riskscope.report.report_data import ReportData, load_report_data
+from riskscope.report.study_figures import study_figures
 from riskscope.report.style import FORMATS, save_figure, styled
 from riskscope.report.tables import exponents_table, summary_tables, write_tables
 from riskscope.store import Store
@@ -53,13 +54,14 @@ def report_dir(store: Store, run_id: str) -> Path:
 def _render(data: ReportData, fits, directory: Path, formats) -> list[RenderedFigure]:
     directory.mkdir()
     rendered = []
-    builders = (lambda: decomposition_figures(data, fits), lambda: results_figures(data, fits),
-                lambda: curve_figures(data))
+    builders = (lambda: decomposition_figures(data, fits), lambda: study_figures(data),
+                lambda: results_figures(data, fits), lambda: curve_figures(data))
     for build in builders:
         specs: list[FigureSpec] = build()
         for spec in specs:
             png = save_figure(spec.figure, directory, spec.stem, formats)
-            wide = spec.stem.startswith(_WIDE) and len(spec.figure.axes) > 1
+            wide = (spec.stem.startswith(_WIDE) or spec.section == "study") \
+                and len(spec.figure.axes) > 1
             rendered.append(RenderedFigure(spec.stem, spec.section, spec.title, spec.caption,
                                            png, tuple(formats), wide))
             spec.figure.clear()

@@ -18,36 +18,15 @@ from riskscope.report.aggregate import split_by
 from riskscope.report.fig_metrics import other_metrics_figure
 from riskscope.report.fig_results import FigureSpec
 from riskscope.report.report_data import ReportData
+from riskscope.report.series import draw_band, finite_values, series_table
 from riskscope.report.style import color, combo_label, new_figure
 
 PANELS_PER_FIGURE = 9
 _BAND = "band: range over seeds; step 0 (initialization) is not drawn on the log axis."
 
 
-def _table(metrics: pd.DataFrame, name: str, hashes) -> pd.DataFrame:
-    """step × trial_hash values of one metric (steps > 0), non-finite values as NaN."""
-    part = metrics[(metrics["name"] == name) & metrics["trial_hash"].isin(list(hashes))
-                   & (metrics["step"] > 0)]
-    if part.empty:
-        return pd.DataFrame()
-    wide = part.pivot_table(index="step", columns="trial_hash", values="value", aggfunc="last")
-    return wide.where(np.isfinite(wide))
-
-
-def _band(ax, wide: pd.DataFrame, c, style: str, name: str | None) -> None:
-    wide = wide.dropna(how="all")
-    if wide.empty:
-        return
-    steps = wide.index.to_numpy(np.float64)
-    ax.plot(steps, wide.mean(axis=1), style, color=c, label=name)
-    if wide.shape[1] > 1:
-        ax.fill_between(steps, wide.min(axis=1), wide.max(axis=1), color=c, alpha=0.18,
-                        linewidth=0)
-
-
 def _positive(tables) -> bool:
-    values = np.concatenate([t.to_numpy().ravel() for t in tables if not t.empty] or [[]])
-    values = values[np.isfinite(values)]
+    values = finite_values(tables)
     return bool(values.size) and bool(np.all(values > 0))
 
 
@@ -64,10 +43,11 @@ def _pair_figures(data, train: str, test: str, kind: str) -> list[FigureSpec]:
         fig, axes = new_figure(len(chunk), panel_size=(4.0, 3.0))
         tables = []
         for ax, (fixed, hashes) in zip(axes, chunk):
-            pair = (_table(data.metrics, train, hashes), _table(data.metrics, test, hashes))
+            pair = (series_table(data.metrics, train, hashes),
+                    series_table(data.metrics, test, hashes))
             tables += pair
-            _band(ax, pair[0], color(0, 2), "--", f"train ({train})")
-            _band(ax, pair[1], color(1, 2), "-", f"test ({test})")
+            draw_band(ax, pair[0], color(0, 2), "--", f"train ({train})")
+            draw_band(ax, pair[1], color(1, 2), "-", f"test ({test})")
             ax.set_xscale("log")
             ax.set_xlabel("step")
             ax.set_ylabel(kind)
@@ -109,8 +89,9 @@ def gap_figure(data: ReportData) -> FigureSpec | None:
         for i, line in enumerate(lines):
             hashes = part.loc[(part[list(line)] == pd.Series(line)).all(axis=1), "trial_hash"] \
                 if line else part["trial_hash"]
-            gap = _table(data.metrics, test, hashes) - _table(data.metrics, train, hashes)
-            _band(ax, gap, color(i, len(lines)), "-", combo_label(line) or None)
+            gap = (series_table(data.metrics, test, hashes)
+                   - series_table(data.metrics, train, hashes))
+            draw_band(ax, gap, color(i, len(lines)), "-", combo_label(line) or None)
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xscale("log")
         ax.set_xlabel("step")

@@ -10,25 +10,16 @@ names the ones left out.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from riskscope.report.aggregate import split_by
 from riskscope.report.fig_results import FigureSpec
 from riskscope.report.report_data import ReportData
+from riskscope.report.series import draw_band, series_table
 from riskscope.report.style import color, combo_label, label, new_figure
 
 MAX_PANELS = 6
 STANDARD = {"train_loss", "test_loss", "train_risk", "test_risk", "lr", "grad_norm",
             "weight_norm", "distance_from_init"}
-
-
-def _wide(metrics: pd.DataFrame, hashes) -> pd.DataFrame:
-    part = metrics[metrics["trial_hash"].isin(list(hashes)) & (metrics["step"] > 0)]
-    if part.empty:
-        return part
-    wide = part.pivot_table(index="step", columns="trial_hash", values="value",
-                            aggfunc="last")
-    return wide.where(np.isfinite(wide)).dropna(how="all")
 
 
 def other_metrics_figure(data: ReportData) -> FigureSpec | None:
@@ -39,19 +30,13 @@ def other_metrics_figure(data: ReportData) -> FigureSpec | None:
     configs = split_by(data.trials, data.varying)
     fig, axes = new_figure(len(shown), panel_size=(4.0, 3.0))
     for ax, name in zip(axes, shown):
-        series = data.metrics[data.metrics["name"] == name]
         values = []
         for i, (fixed, part) in enumerate(configs):
-            wide = _wide(series, part["trial_hash"])
+            wide = series_table(data.metrics, name, part["trial_hash"])
             if wide.empty:
                 continue
             values.append(wide.to_numpy().ravel())
-            steps = wide.index.to_numpy(np.float64)
-            c = color(i, len(configs))
-            ax.plot(steps, wide.mean(axis=1), "-", color=c, label=combo_label(fixed) or None)
-            if wide.shape[1] > 1:
-                ax.fill_between(steps, wide.min(axis=1), wide.max(axis=1), color=c,
-                                alpha=0.18, linewidth=0)
+            draw_band(ax, wide, color(i, len(configs)), "-", combo_label(fixed) or None)
         flat = np.concatenate(values) if values else np.array([])
         flat = flat[np.isfinite(flat)]
         ax.set_xscale("log")

@@ -92,14 +92,18 @@ def _summary(data: ReportData, tables: list[Table]) -> str:
 def _results(figs: list[h.RenderedFigure], start: int) -> tuple[str, int]:
     results = [f for f in figs if f.section == "results"]
     decomposition = [f for f in figs if f.section == "decomposition"]
+    study = [f for f in figs if f.section == "study"]
     parts = ['<section id="results"><h2>Results</h2>']
     if decomposition:
         parts += ["<h3>Integrated error analysis</h3>", h.figures(decomposition, start)]
         start += len(decomposition)
+    if study:
+        parts += ["<h3>This study's figures</h3>", h.figures(study, start)]
+        start += len(study)
     if results:
         parts += ["<h3>Results against the swept parameters</h3>", h.figures(results, start)]
         start += len(results)
-    if not results and not decomposition:
+    if not results and not decomposition and not study:
         parts.append('<p class="note">No numeric parameter is swept in this run, so there is '
                      "nothing to plot against; see the summary table.</p>")
     return "\n".join([*parts, "</section>"]), start

@@ -55,6 +55,9 @@ class Study(ABC):
     #: True when run_group computes statistics across its members (e.g. variance over seeds):
     #: then a group is always run whole, even when some of its trials are already stored.
     whole_groups: ClassVar[bool] = False
+    #: the report's study-specific figures, by name (`riskscope.report.study_figures`), drawn
+    #: from the stored results and series besides the generic ones every report has
+    report_figures: ClassVar[tuple[str, ...]] = ()
 
     def prerequisites(self, trial: Trial) -> list[Trial]:
         """Trials whose results this trial's group needs (run first, stored like any trial,

@@ -76,6 +76,8 @@ class DoubleDescentStudy(Study):
     whole_groups = True
     summary_columns = ("test_risk", "train_risk", "parameters_per_threshold", "variance",
                        "predicted_risk")
+    report_figures = ("interpolation_threshold", "measured_vs_predicted", "epoch_wise",
+                      "bias_variance")
     presets = {
         "smoke": {
             "seeds": 2, "task": _MNIST1D, "model": {"width": 8, "depth": 1},

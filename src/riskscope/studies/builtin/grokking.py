@@ -78,6 +78,7 @@ class GrokkingStudy(Study):
     Options = GrokkingOptions
     summary_columns = ("steps_to_generalize", "steps_to_fit", "final_test_accuracy",
                        "final_fourier_concentration")
+    report_figures = ("progress_measures", "steps_to_threshold")
     presets = {
         "smoke": {
             "seeds": 2,
