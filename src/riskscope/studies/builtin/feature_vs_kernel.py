@@ -4,10 +4,16 @@ same sparse target and the same training set, as the training-set size grows.
 For each trial (one training set of n samples and one network):
 - network: the one-hidden-layer ReLU MLP trained on the set (the study's `training`);
 - NTK: kernel regression with the infinite-width NTK of the same architecture in the lazy
-  limit (`analyses.features.ntk_regression`: 2-layer ReLU, σ_w² = 2, σ_b = 0, ridge
-  `options.ridge` × mean diagonal), the network's kernel-regime counterpart;
+  limit (`analyses.features.ntk_regression`: 2-layer ReLU, σ_w² = 2, σ_b =
+  `options.kernel_sigma_b`, ridge `options.ridge` × mean diagonal), the network's
+  kernel-regime counterpart;
 - random features: ridge regression on `options.random_features` fixed ReLU features
-  (first layer frozen at random), drawn from the trial's seed.
+  (first layer and biases, std `options.kernel_sigma_b`, frozen at random), drawn from the
+  trial's seed.
+The kernels need biases: without them (σ_b = 0) a ReLU feature relu(wᵀx) is linear plus even,
+so both kernels contain only degree 1 and even degrees and cannot fit an odd parity of degree
+≥ 3 (or a staircase's odd top steps) from any number of samples — a vacuous "win" for the
+network, whose own biases are trained. Hence the default σ_b = 1.
 Errors on the fixed evaluation sample: for two-class tasks (sparse parity) the 0-1 error, the
 kernels regressing the ±1 labels 1 − 2y = χ_S(x) and predicting by sign; for regression tasks
 the MSE divided by Var(y) (tasks here have Var f* = 1, so Var y = 1 + σ²). A kernel with a
@@ -15,6 +21,12 @@ fixed feature map needs n ≳ d^k samples for a degree-k target; the network ada
 support (Ghorbani et al. 2019; Damian, Lee & Soltanolkotabi 2022): where its error falls
 below the kernels' is where feature learning wins. Per trial: the three errors and the
 differences kernel − network; no run-level fit.
+
+Presets `staircase` / `staircase-smoke` put the same comparison on a staircase
+x₁ + x₁x₂ + … + x₁⋯x_k (Abbe et al. 2022; leap 1): each monomial is one coordinate more than
+the last, so SGD climbs it with few samples, while a kernel must fit the degree-k top step
+like any degree-k function (≈ n^k samples); its error is the share of the variance in the
+steps it has not fitted.
 """
 
 from __future__ import annotations
@@ -45,6 +57,8 @@ class FeatureVsKernelOptions(Params):
     ridge: float = Field(default=1e-6, ge=0, description="relative to the mean kernel diagonal")
     kernel_eval_samples: int = Field(default=2048, ge=1, le=20_000,
                                      description="evaluation points used for the kernels")
+    kernel_sigma_b: float = Field(default=1.0, ge=0, description="bias std of the NTK and "
+                                  "random features (0 = bias-free: blind to odd degrees ≥ 3)")
 
 
 @register_study
@@ -57,7 +71,7 @@ class FeatureVsKernelStudy(Study):
     presets = {
         "smoke": {
             "seeds": 2,
-            "task": {"name": "sparse-parity", "n_bits": 12, "k": 3},
+            "task": {"name": "sparse-parity", "n_bits": 16, "k": 3},
             "model": {"width": 128, "depth": 1},
             "training": {"optimizer": "adam", "lr": 0.01, "steps": 500, "batch_size": 0},
             "data": {"n_train": 200, "eval_samples": 1024},
@@ -73,6 +87,24 @@ class FeatureVsKernelStudy(Study):
             "data": {"n_train": 1000, "eval_samples": 4096},
             "options": {"random_features": 4096},
             "grid": {"data.n_train": [250, 500, 1000, 2000, 4000, 8000]},
+        },
+        "staircase-smoke": {
+            "seeds": 2,
+            "task": {"name": "staircase", "n_bits": 12, "degree": 3},
+            "model": {"width": 128, "depth": 1},
+            "training": {"optimizer": "adam", "lr": 0.01, "steps": 500, "batch_size": 0},
+            "data": {"n_train": 200, "eval_samples": 1024},
+            "options": {"random_features": 256, "kernel_eval_samples": 1024},
+            "grid": {"data.n_train": [100, 1000]},
+        },
+        "staircase": {
+            "seeds": 4,
+            "task": {"name": "staircase", "n_bits": 20, "degree": 4},
+            "model": {"width": 512, "depth": 1},
+            "training": {"optimizer": "adam", "lr": 0.003, "steps": 5000, "batch_size": 64},
+            "data": {"n_train": 1000, "eval_samples": 4096},
+            "options": {"random_features": 4096},
+            "grid": {"data.n_train": [125, 250, 500, 1000, 2000, 4000]},
         },
     }
 
@@ -120,11 +152,12 @@ class FeatureVsKernelStudy(Study):
             else:
                 targets, eval_targets = y[:, 0].double(), evald.y[:, 0].double()
                 net_err = squared_error(out[i, :, 0], eval_targets) / var_y
-            ntk = score(ntk_regression(x.cpu(), targets.cpu(), evald.x.cpu(), opts.ridge),
-                        eval_targets.cpu())
+            ntk = score(ntk_regression(x.cpu(), targets.cpu(), evald.x.cpu(), opts.ridge,
+                                       opts.kernel_sigma_b), eval_targets.cpu())
             rf = score(random_features_regression(
                 x.cpu(), targets.cpu(), evald.x.cpu(), opts.random_features,
-                derive_seed(trial.seed, "random-features"), opts.ridge), eval_targets.cpu())
+                derive_seed(trial.seed, "random-features"), opts.ridge, opts.kernel_sigma_b),
+                eval_targets.cpu())
             diverged = traj.stop_reason[i] == "diverged"
             result = {"n_train": trial.section("data")["n_train"], "network_error": net_err,
                       "ntk_error": ntk, "random_features_error": rf,
