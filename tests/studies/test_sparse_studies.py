@@ -91,13 +91,15 @@ def test_single_index_needs_more_samples_for_higher_information_exponent(index_r
 
 
 def test_network_beats_ntk_and_random_features_on_a_3_sparse_parity(kernel_run):
+    """n = 16 bits, k = 3, n_train = 1000 (kernels with σ_b = 1)."""
     summary, trials, _ = kernel_run
     assert summary.failed == 0
     mean = trials.groupby("result.n_train")[["result.network_error", "result.ntk_error",
                                              "result.random_features_error"]].mean()
     big = mean.loc[mean.index.max()]
     assert big["result.network_error"] < 0.05
-    assert big["result.ntk_error"] > 0.3 and big["result.random_features_error"] > 0.3
+    # kernels with biases (they see odd degrees): n = 1000 is not yet enough on 16 bits
+    assert big["result.ntk_error"] > 0.1 and big["result.random_features_error"] > 0.3
     assert np.isfinite(trials["result.ntk_minus_network"]).all()
 
 
@@ -162,3 +164,51 @@ def test_feature_vs_kernel_on_a_regression_target_reports_normalized_mse(tmp_pat
     assert summary.failed == 0 and row["result.error_metric"] == "mse / Var(y)"
     for key in ("network_error", "ntk_error", "random_features_error"):
         assert 0 < row[f"result.{key}"] < 5
+
+
+def test_multi_index_preset_product_link_needs_more_samples_than_sum(tmp_path_factory):
+    """z₁z₂ (information exponent 2) vs (z₁ + z₂)/√2 (exponent 1) on the same directions."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with Store(tmp_path_factory.mktemp("multi")) as store:
+            summary = run_study(load_spec("single-index", "multi-index-smoke"), store,
+                                device="cpu")
+            trials = store.trials(summary.run_id)
+    finally:
+        torch.set_num_threads(threads)
+    assert summary.failed == 0 and len(trials) == 8
+    table = sample_complexity_table(trials, target=0.1).set_index("link")
+    total, product = table.loc["sum", "test_error"], table.loc["product", "test_error"]
+    assert total[-1] < 0.05 and product[0] > 0.5      # sum: learned at n = 1024; product: not at 32
+    assert product[-1] > 2 * total[-1]
+    big = trials[trials["result.n_train"] == 1024]
+    assert (big["result.alignment"] > big["result.alignment_chance"]).all()
+    assert (trials["result.num_directions"] == 2).all()
+
+
+def test_staircase_preset_network_beats_kernels_on_the_top_step(tmp_path_factory):
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with Store(tmp_path_factory.mktemp("stairs")) as store:
+            summary = run_study(load_spec("feature-vs-kernel", "staircase-smoke"), store,
+                                device="cpu")
+            trials = store.trials(summary.run_id)
+    finally:
+        torch.set_num_threads(threads)
+    assert summary.failed == 0 and (trials["result.error_metric"] == "mse / Var(y)").all()
+    mean = trials.groupby("result.n_train")[["result.network_error", "result.ntk_error",
+                                             "result.random_features_error"]].mean()
+    big = mean.loc[1000]
+    assert big["result.network_error"] < 0.5 * big["result.ntk_error"]
+
+
+@pytest.mark.parametrize(("study", "preset", "trials", "groups"), [
+    ("single-index", "multi-index", 2 * 2 * 5 * 4, 2 * 2 * 5),
+    ("feature-vs-kernel", "staircase", 6 * 4, 6),
+])
+def test_extra_full_presets_validate(study, preset, trials, groups):
+    expanded = expand_trials(load_spec(study, preset))
+    assert len(expanded) == trials
+    assert len(group_trials(expanded, get_study(study).ensemble_keys, max_size=1024)) == groups
