@@ -109,11 +109,14 @@ class GaussianPosterior(nn.Module):
     def num_parameters(self) -> int:
         return sum(m.numel() for m in self.mu)
 
-    def kl_divergence(self) -> torch.Tensor:
-        """KL(Q ‖ P) in nats, float64, recomputed from the current parameters (differentiable)."""
+    def kl_divergence(self, sigmas: Sequence[torch.Tensor] | None = None) -> torch.Tensor:
+        """KL(Q ‖ P) in nats, float64, recomputed from the current parameters (differentiable).
+        `sigmas`: `self.sigmas()` when the caller has just computed them (one training step
+        shares them between the weight draw and the KL); never a value kept across steps."""
         sp = self.prior_sigma
         total = torch.zeros((), dtype=torch.float64, device=self.mu[0].device)
-        for mu, sigma, mu_p in zip(self.mu, self.sigmas(), self.prior_means()):
+        sigmas = self.sigmas() if sigmas is None else sigmas
+        for mu, sigma, mu_p in zip(self.mu, sigmas, self.prior_means()):
             s = sigma.double()
             total = total + (math.log(sp) - torch.log(s)
                              + (s.pow(2) + (mu.double() - mu_p.double()).pow(2)) / (2 * sp**2)
@@ -123,11 +126,14 @@ class GaussianPosterior(nn.Module):
     def mean_parameters(self) -> dict[str, torch.Tensor]:
         return dict(zip(self.names, self.mu))
 
-    def sample_parameters(self, generator: torch.Generator) -> dict[str, torch.Tensor]:
+    def sample_parameters(self, generator: torch.Generator,
+                          sigmas: Sequence[torch.Tensor] | None = None
+                          ) -> dict[str, torch.Tensor]:
         """One draw w = μ + σ ⊙ ε (differentiable in μ and ρ) for training."""
+        sigmas = self.sigmas() if sigmas is None else sigmas
         return {n: mu + s * torch.randn(mu.shape, generator=generator, device=mu.device,
                                         dtype=mu.dtype)
-                for n, mu, s in zip(self.names, self.mu, self.sigmas())}
+                for n, mu, s in zip(self.names, self.mu, sigmas)}
 
     @torch.no_grad()
     def sample_parameter_batch(self, seed: int, indices: Sequence[int]

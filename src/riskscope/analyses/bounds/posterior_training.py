@@ -71,9 +71,9 @@ def train_posterior(posterior: GaussianPosterior, data: Dataset, *, bound_set_si
     noise_gen = torch_generator(derive_seed(seed, "posterior-noise"), device)
     params = posterior.variational_parameters()
     if optimizer == "adam":
-        step_rule = torch.optim.Adam(params, lr=lr)
+        step_rule = torch.optim.Adam(params, lr=lr, foreach=True)
     elif optimizer == "sgd":
-        step_rule = torch.optim.SGD(params, lr=lr, momentum=momentum)
+        step_rule = torch.optim.SGD(params, lr=lr, momentum=momentum, foreach=True)
     else:
         raise SpecError("optimizer", optimizer, "adam or sgd")
     log_at = set(log_spaced_steps(steps, log_points))
@@ -83,9 +83,11 @@ def train_posterior(posterior: GaussianPosterior, data: Dataset, *, bound_set_si
             order, pos = torch.randperm(len(data), generator=order_gen), 0
         idx = order[pos:pos + batch].to(device)
         pos += batch
-        logits = posterior(x_all[idx], generator=noise_gen)
+        sigmas = posterior.sigmas()  # once per step, for the draw and the KL
+        logits = posterior.functional(posterior.sample_parameters(noise_gen, sigmas),
+                                      x_all[idx])
         risk = bounded_cross_entropy(logits, y_all[idx], p_min).mean()
-        kl = posterior.kl_divergence()
+        kl = posterior.kl_divergence(sigmas)
         loss = training_objective(objective, risk.double(), kl, n_bound, delta_each)
         if step in log_at or step == steps:
             history.steps.append(step)

@@ -88,6 +88,9 @@ def certify_trials(trials: list[Trial], ctx: GroupContext, task: Task, options: 
         cert = certified.certificate
         row = cert.flat()
         row.update(
+            prior_training_s=traj.wall_s if trained is not None else 0.0,
+            posterior_training_s=certified.posterior_training_s,
+            certification_s=certified.certification_s,
             prior_test_error=deterministic_error(prior_net, test),
             prior_train_error=deterministic_error(prior_net, train_sets[i]),
             num_priors_tried=len(certified.all_certificates))
