@@ -108,6 +108,8 @@ def test_network_beats_ntk_and_random_features_on_a_3_sparse_parity(kernel_run):
     ("sparse-parity", {"task": {"name": "sparse-parity", "n_bits": 4, "k": 0}}, "task.k"),
     ("sparse-parity", {"training": {"loss": "squared"}}, "training.loss"),
     ("single-index", {"training": {"loss": "hinge"}}, "training.loss"),
+    ("sparse-parity", {"options": {"measure_every": 40, "fourier_every": 100}},
+     "options.fourier_every"),
     ("feature-vs-kernel", {"task": {"name": "staircase", "n_bits": 8, "degree": 3},
                            "training": {"loss": "hinge"}}, "training.loss"),
     ("sparse-parity", {"training": {"online": False, "batch_size": 64},

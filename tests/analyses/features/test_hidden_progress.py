@@ -114,3 +114,16 @@ def test_hinge_training_measures_the_hinge_test_loss():
     margin = (2 * EVAL.y - 1) * (out[..., 1] - out[..., 0])
     expected = torch.clamp(1 - margin, min=0).double().mean(-1).numpy()
     np.testing.assert_allclose(progress.series["test_loss"][0], expected, rtol=1e-6)
+
+
+def test_fourier_gap_every_few_measurements_and_at_the_end():
+    config = TrainingConfig(optimizer="sgd", lr=0.1, batch_size=16, steps=70, log_points=2)
+    progress = _track(MLPEnsemble.from_seeds(SPEC, [1, 2, 3]), config, measure_every=10,
+                      fourier_every=30)
+    assert progress.steps == [0, 10, 20, 30, 40, 50, 60, 70]
+    gap = progress.series["fourier_gap"]
+    measured = [s for s, row in zip(progress.steps, gap) if np.isfinite(row).all()]
+    assert measured == [0, 30, 60, 70]
+    assert np.isnan(gap[[1, 2, 4, 5]]).all()
+    assert np.isfinite(progress.series["test_accuracy"]).all()
+    assert progress.member_series(0)["fourier_gap"][0] == [0, 30, 60, 70]

@@ -52,24 +52,31 @@ class HiddenProgress:
         return out
 
 
+FOURIER_SERIES = ("fourier_gap", "support_coefficient", "max_other_coefficient")
+
+
 @torch.no_grad()
-def _measure(ensemble, eval_data: Dataset, support, basis, init_first, fourier_kw, loss_name
-             ) -> tuple[dict[str, np.ndarray], str]:
+def _measure(ensemble, eval_data: Dataset, basis, init_first, loss_name
+             ) -> dict[str, np.ndarray]:
     out = ensemble(eval_data.x)
     acc = (out.argmax(-1) == eval_data.y).double().mean(-1)
     loss = pointwise_loss(loss_name, out, eval_data.y).double().mean(-1)
-    gap = fourier_gap(logit_difference(ensemble), eval_data.x.shape[1], support, **fourier_kw)
     first = ensemble.weights[0]
     move = weight_movement([first], [init_first])
     align = subspace_alignment(first, basis)
-    values = {
+    return {
         "test_accuracy": acc.cpu().numpy(), "test_loss": loss.cpu().numpy(),
-        "fourier_gap": gap.gap, "support_coefficient": np.abs(gap.support_coefficient),
-        "max_other_coefficient": gap.max_other,
         "weight_movement_l1": move.l1, "weight_movement_relative": move.relative_l2,
         "support_alignment": align.mass_share,
     }
-    return values, gap.method
+
+
+@torch.no_grad()
+def _measure_fourier(ensemble, n_bits: int, support, fourier_kw
+                     ) -> tuple[dict[str, np.ndarray], str]:
+    gap = fourier_gap(logit_difference(ensemble), n_bits, support, **fourier_kw)
+    return {"fourier_gap": gap.gap, "support_coefficient": np.abs(gap.support_coefficient),
+            "max_other_coefficient": gap.max_other}, gap.method
 
 
 def track_hidden_progress(ensemble, batches, config: TrainingConfig, lr: torch.Tensor,
@@ -77,11 +84,14 @@ def track_hidden_progress(ensemble, batches, config: TrainingConfig, lr: torch.T
                           basis: torch.Tensor, measure_every: int, fourier_samples: int = 8192,
                           fourier_seed: int = 0, exact_max_bits: int = 16,
                           stop_accuracy: float | None = None,
-                          progress=None) -> HiddenProgress:
+                          progress=None, fourier_every: int = 0) -> HiddenProgress:
     """Train `ensemble` (two-logit classifier) for config.steps, measuring every
     `measure_every` steps (and at step 0 and at the end).
 
     stop_accuracy: stop once every member's test accuracy has reached it (None: never).
+    fourier_every: the Fourier gap (the costly measure: C(n, k) coefficients) only every this
+        many steps, and at step 0 and the last measurement; NaN in its series in between
+        (0 = at every measurement).
     """
     start = time.perf_counter()
     init_first = ensemble.weights[0].detach().clone()
@@ -92,14 +102,22 @@ def track_hidden_progress(ensemble, batches, config: TrainingConfig, lr: torch.T
     steps: list[int] = []
     method = [""]
 
+    n_bits = eval_data.x.shape[-1]
+
     def measure(step: int) -> bool:
-        values, method[0] = _measure(ensemble, eval_data, support, basis, init_first,
-                                     fourier_kw, loss_name)
+        values = _measure(ensemble, eval_data, basis, init_first, loss_name)
+        done = stop_accuracy is not None and bool(
+            (values["test_accuracy"] >= stop_accuracy).all())
+        last = done or step >= config.steps or step % measure_every != 0
+        if not fourier_every or step % fourier_every == 0 or last:
+            fourier, method[0] = _measure_fourier(ensemble, n_bits, support, fourier_kw)
+        else:
+            fourier = {name: np.full(ensemble.num_members, np.nan) for name in FOURIER_SERIES}
+        values.update(fourier)
         steps.append(step)
         for name, v in values.items():
             rows.setdefault(name, []).append(np.asarray(v, dtype=np.float64))
-        return stop_accuracy is not None and bool(
-            (values["test_accuracy"] >= stop_accuracy).all())
+        return done
 
     traj = train_ensemble(ensemble, LossSpec("cross_entropy", "zero_one"), batches,
                           config.model_copy(update={"log_points": 2}), lr, weight_decay,

@@ -43,6 +43,8 @@ from riskscope.training.fit import sample_training_sets
 
 class SparseParityOptions(Params):
     measure_every: int = Field(default=100, ge=1, description="steps between measurements")
+    fourier_every: int = Field(default=0, ge=0, description="steps between Fourier-gap "
+                               "measurements, a multiple of measure_every (0 = every one)")
     accuracy_threshold: float = Field(default=0.99, gt=0.5, le=1.0)
     stop_when_learned: bool = Field(default=True, description="stop a group once all learned")
     fourier_samples: int = Field(default=8192, ge=64, description="inputs for sampled gaps")
@@ -78,7 +80,7 @@ class SparseParityStudy(Study):
             "training": {"optimizer": "sgd", "lr": 0.1, "batch_size": 32, "online": True,
                          "steps": 200_000, "loss": "hinge"},
             "data": {"n_train": 32, "eval_samples": 4096},
-            "options": {"measure_every": 50},
+            "options": {"measure_every": 50, "fourier_every": 250},
             "grid": {"task.n_bits": [10, 14, 20, 28, 40], "task.k": [2, 3], "data_seed": [0]},
         },
     }
@@ -89,6 +91,11 @@ class SparseParityStudy(Study):
         t = trial.section("training")
         if t["loss"] != "task":
             check_training_loss(t["loss"], trial.task())
+        opts = trial.section("options")
+        if opts["fourier_every"] % opts["measure_every"]:
+            raise SpecError("options.fourier_every", opts["fourier_every"],
+                            f"0 or a multiple of options.measure_every = "
+                            f"{opts['measure_every']}")
         if not t["online"] and t["batch_size"] > trial.section("data")["n_train"]:
             raise SpecError("data.n_train", trial.section("data")["n_train"],
                             f"at least training.batch_size = {t['batch_size']}")
@@ -116,7 +123,8 @@ class SparseParityStudy(Study):
             truth["subspace_basis"], opts.measure_every, opts.fourier_samples,
             derive_seed(0, "fourier", task.params.n_bits),
             opts.exact_fourier_max_bits,
-            opts.accuracy_threshold if opts.stop_when_learned else None, ctx.progress)
+            opts.accuracy_threshold if opts.stop_when_learned else None, ctx.progress,
+            opts.fourier_every)
         final = _final_representation(ensemble, evaluation_sample(task, trials[0]))
         return [self._outcome(progress, i, task, opts, final[i]) for i in range(len(trials))]
 
@@ -131,6 +139,8 @@ class SparseParityStudy(Study):
         tr = learning_transition(progress.steps, acc, opts.accuracy_threshold)
         plateau = np.flatnonzero(acc < 0.6)
         p = int(plateau[-1]) if plateau.size else 0
+        measured = np.flatnonzero(np.isfinite(s["fourier_gap"]))   # see options.fourier_every
+        pf = int(measured[measured <= p][-1]) if (measured <= p).any() else 0
         result = {
             "n_bits": task.params.n_bits, "k": task.params.k,
             **{key: (float(v) if not isinstance(v, bool) else v)
@@ -140,8 +150,9 @@ class SparseParityStudy(Study):
             "plateau_end_step": int(progress.steps[p]),
             "plateau_test_accuracy": float(acc[p]),
             "initial_fourier_gap": float(s["fourier_gap"][0]),
-            "plateau_fourier_gap": float(s["fourier_gap"][p]),
-            "final_fourier_gap": float(s["fourier_gap"][-1]),
+            "plateau_fourier_gap": float(s["fourier_gap"][pf]),
+            "plateau_fourier_step": int(progress.steps[pf]),
+            "final_fourier_gap": float(s["fourier_gap"][measured[-1]]),
             "initial_support_alignment": float(s["support_alignment"][0]),
             "plateau_support_alignment": float(s["support_alignment"][p]),
             "final_support_alignment": float(s["support_alignment"][-1]),
