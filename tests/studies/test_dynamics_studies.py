@@ -117,3 +117,21 @@ def test_reports_show_train_test_and_gap_curves(network_run):
     assert any(name.startswith("generalization_gap_curve") for name in names), sorted(names)
     assert any(name.startswith("curves_risk") for name in names), sorted(names)
     assert "population_risk_vs_model-width.png" in names, sorted(names)
+    # the study's own figures (Study.report_figures)
+    assert {"threshold_vs_model-width.png", "epoch_wise_model-width.png",
+            "bias_variance_vs_model-width.png"} <= names, sorted(names)
+
+
+def test_grokking_and_random_features_reports_have_their_figures(grokking_run, rf_run):
+    from riskscope.report import build_report
+
+    expected = [(grokking_run, {"progress_measures.png", "generalization_gap_curve.png",
+                                "steps_to_threshold_vs_training-weight_decay.png"}),
+                (rf_run, {"predicted_test_risk_vs_model-width.png",
+                          "threshold_vs_model-width.png"})]
+    for run, stems in expected:
+        directory, _, summary, _, _ = run
+        with Store(directory) as store:
+            index = build_report(store, summary.run_id, formats=("png",), n_resamples=100)
+        names = {p.name for p in (index.parent / "figures").iterdir()}
+        assert stems <= names, sorted(names)
