@@ -23,6 +23,16 @@ from riskscope.report.style import color, combo_label, new_figure
 
 PANELS_PER_FIGURE = 9
 _BAND = "band: range over seeds; step 0 (initialization) is not drawn on the log axis."
+_ONE_SEED = ("one seed per configuration, so no band (run more seeds, e.g. --set seeds=3); "
+             "step 0 (initialization) is not drawn on the log axis.")
+
+
+def band_note(data: ReportData) -> str:
+    """The caption's band sentence: the range over seeds, or why there is none."""
+    if not len(data.trials):
+        return _BAND
+    sizes = [len(part) for _, part in split_by(data.trials, data.varying)]
+    return _BAND if max(sizes) > 1 else _ONE_SEED
 
 
 def _positive(tables) -> bool:
@@ -62,7 +72,7 @@ def _pair_figures(data, train: str, test: str, kind: str) -> list[FigureSpec]:
             f"Training ({train}; the run stored no {test} series)"
         specs.append(FigureSpec(f"curves_{kind}{part}", "curves", f"train and test {kind}",
                                 f"{what} {kind} against the step, mean over seeds per "
-                                f"configuration; {_BAND}", fig))
+                                f"configuration; {band_note(data)}", fig))
     return specs
 
 
@@ -105,7 +115,8 @@ def gap_figure(data: ReportData) -> FigureSpec | None:
             fig.legend(handles, labels, loc="outside lower center", ncols=min(len(lines), 4))
     return FigureSpec("generalization_gap_curve", "curves", "generalization gap over training",
                       f"Generalization gap over training, {test} − {train} per trial (test on "
-                      f"the fixed evaluation sample), mean over seeds per configuration; {_BAND}",
+                      f"the fixed evaluation sample), mean over seeds per configuration; "
+                      f"{band_note(data)}",
                       fig)
 
 
