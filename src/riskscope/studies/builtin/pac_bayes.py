@@ -93,7 +93,11 @@ def certify_trials(trials: list[Trial], ctx: GroupContext, task: Task, options: 
             certification_s=certified.certification_s,
             prior_test_error=deterministic_error(prior_net, test),
             prior_train_error=deterministic_error(prior_net, train_sets[i]),
-            num_priors_tried=len(certified.all_certificates))
+            num_priors_tried=len(certified.all_certificates),
+            # the selection over the prior-scale grid: each σ_P's (pilot) 0-1 bound
+            grid_prior_sigmas=" ".join(f"{c.prior_sigma:g}" for c in certified.all_certificates),
+            grid_bounds=" ".join(f"{c.zero_one.risk_bound:.4f}"
+                                 for c in certified.all_certificates))
         series = dict(certified.history.series())
         if trained is not None:
             series.update({f"prior_{k}": v for k, v in traj.member_series(i).items()})
@@ -130,12 +134,12 @@ class PacBayesStudy(Study):
             "training": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "steps": 3000,
                          "batch_size": 64, "log_points": 20},
             "data": {"n_train": 1348, "eval_samples": 10000},
-            "options": {"prior_sigmas": [0.003, 0.01, 0.03], "posterior_steps": 3000,
-                        "posterior_lr": 0.001, "weight_samples": 10000,
+            "options": {"prior_sigmas": [0.001, 0.003, 0.01], "posterior_steps": 3000,
+                        "posterior_lr": 0.001, "weight_samples": 50000,
                         "selection_weight_samples": 500, "test_weight_samples": 200},
             "grid": {"zip": {"task.name": ["digits", "mnist1d"],
                              "data.n_train": [1348, 16000],
-                             "options.weight_samples": [10000, 5000]}},
+                             "options.weight_samples": [50000, 10000]}},
         },
     }
 
