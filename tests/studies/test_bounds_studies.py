@@ -34,6 +34,12 @@ def test_pac_bayes_smoke(tmp_path):
             row["result.bound"] / row["result.stochastic_test_error"])
         assert 0 <= row["result.deterministic_test_error"] <= 1
         assert row["result.bound_at_zero_kl"] <= row["result.bound"]
+        assert row["result.grid_prior_sigmas"] == "0.01 0.03"  # chosen by the (pilot) bound
+        assert row["result.prior_sigma"] in (0.01, 0.03)
+        grid_bounds = [float(b) for b in row["result.grid_bounds"].split()]
+        assert len(grid_bounds) == 2 and row["result.bound"] == pytest.approx(
+            min(grid_bounds), abs=1e-4)  # no pilots in the smoke preset: the best is kept
+        assert row["result.posterior_training_s"] > 0 and row["result.certification_s"] > 0
         assert row["result.ratio_floor"] == pytest.approx(
             row["result.floor_at_stochastic_test_error"] / row["result.stochastic_test_error"])
     by_prior = trials.set_index("result.prior")
