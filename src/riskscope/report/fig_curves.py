@@ -67,9 +67,10 @@ def _pair_figures(data, train: str, test: str, kind: str) -> list[FigureSpec]:
                 ax.set_yscale("log")
         axes[0].legend(loc="best")
         part = f"_{start // PANELS_PER_FIGURE + 1}" if len(configs) > PANELS_PER_FIGURE else ""
-        has_test = test in set(data.metrics["name"].unique())
-        what = f"Training ({train}, dashed) and test ({test}, solid)" if has_test else \
-            f"Training ({train}; the run stored no {test} series)"
+        stored = set(data.metrics["name"].unique())
+        what = f"Training ({train}, dashed) and test ({test}, solid)" if {train, test} <= \
+            stored else f"Training ({train}; the run stored no {test} series)" if \
+            train in stored else f"Test ({test}; the run stored no {train} series)"
         specs.append(FigureSpec(f"curves_{kind}{part}", "curves", f"train and test {kind}",
                                 f"{what} {kind} against the step, mean over seeds per "
                                 f"configuration; {band_note(data)}", fig))
@@ -127,9 +128,9 @@ def curve_figures(data: ReportData) -> list[FigureSpec]:
         return []
     names = set(data.metrics["name"].unique())
     specs: list[FigureSpec] = []
-    if "train_risk" in names:
+    if {"train_risk", "test_risk"} & names:
         specs += _pair_figures(data, "train_risk", "test_risk", "risk")
-    if "train_loss" in names:
+    if {"train_loss", "test_loss"} & names:
         specs += _pair_figures(data, "train_loss", "test_loss", "loss")
     gap = gap_figure(data)
     other = other_metrics_figure(data)

@@ -130,12 +130,18 @@ def _exponents(table: Table, fits: ExponentFits) -> str:
     return "\n".join([*parts, "</section>"])
 
 
-def _curves(figs: list[h.RenderedFigure], start: int) -> str:
+def _curves(data: ReportData, figs: list[h.RenderedFigure], start: int) -> str:
     curves = [f for f in figs if f.section == "curves"]
     parts = ['<section id="curves"><h2>Training curves</h2>']
     if not any(f.stem == "generalization_gap_curve" for f in curves):
-        parts.append('<p class="note">Generalization gap over training: not available, the '
-                     "run stored no train/test metric series.</p>")
+        names = set(data.metrics["name"].unique()) if not data.metrics.empty else set()
+        stored = sorted(n for n in names if n in {"train_risk", "test_risk", "train_loss",
+                                                  "test_loss"})
+        what = (f"the run stored only {', '.join(stored)}" if stored else
+                "the run stored no train/test metric series")
+        parts.append('<p class="note">Generalization gap over training: not available, '
+                     f"{h.esc(what)} (it needs a train and a test series of the same "
+                     "quantity).</p>")
     parts.append(h.figures(curves, start))
     return "\n".join([*parts, "</section>"])
 
@@ -145,7 +151,7 @@ def render_page(data: ReportData, tables: list[Table], exponents: Table, fits: E
     results, next_number = _results(figs, 1)
     body = [_header(data), _spec(data), _environment(data), _counts(data),
             _summary(data, tables), results, _exponents(exponents, fits),
-            _curves(figs, next_number)]
+            _curves(data, figs, next_number)]
     footer = (f"<footer>Built from the store alone by riskscope {h.esc(version)} on "
               f"{_when(dt.datetime.now(dt.UTC).timestamp())}. Figures as PNG, SVG and PDF "
               "are in <code>figures/</code>, tables as CSV and LaTeX in "
