@@ -83,10 +83,16 @@ def _panel(ax, data, param: str, result: str) -> tuple[int, int]:
         ax.axhline(b, color="#777777", linestyle=":", linewidth=1.0)
     x_all = data.finished[param].to_numpy(np.float64)
     v = np.asarray(values, np.float64)
+    v = v[np.isfinite(v)]
     if log_x(x_all):
         ax.set_xscale("log")
         if v.size and v.min() > 0 and v.max() / v.min() >= 4:
             ax.set_yscale("log")
+    if v.size:  # limits from the trials: a 2-seed interval must not flatten them
+        if ax.get_yscale() == "log":
+            ax.set_ylim(v.min() / 1.6, v.max() * 1.6)
+        else:
+            ax.set_ylim(0, v.max() * 1.12)
     ax.set_xlabel(label(param))
     ax.set_ylabel(label(result))
     if ax.get_legend_handles_labels()[0]:

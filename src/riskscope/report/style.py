@@ -148,11 +148,23 @@ def _minor_label(keep: tuple[int, ...]) -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
+#: below this many inches per decade a log axis labels its decades only
+MIN_INCHES_PER_DECADE = 1.5
+
+
+def _inches_per_decade(ax, axis, span: float) -> float:
+    box = ax.get_position()
+    width, height = ax.figure.get_size_inches()
+    length = box.width * width if axis is ax.xaxis else box.height * height
+    return length / np.log10(span)
+
+
 def plain_log_ticks(ax) -> None:
     """Log axes labelled with plain numbers (10, 20, 0.05) rather than mathtext powers: easier
     to read over the few decades a sweep spans, and much faster to lay out. Minor ticks:
     2…9 × 10^k, all labelled below a factor 3 and only 2, 3, 5 below a decade; 2 and 5 × 10^k
-    (labelled) up to 4 decades; none beyond."""
+    (labelled) up to 4 decades, unlabelled when the axis has under 1.5 inches per decade; none
+    beyond 4 decades."""
     for axis, scale, limits in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()),
                                 (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
         if scale != "log":
@@ -165,6 +177,8 @@ def plain_log_ticks(ax) -> None:
         elif span >= 10:
             axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
         keep = tuple(range(1, 10)) if span < 3 else (2, 3, 5)
+        if span >= 10 and _inches_per_decade(ax, axis, span) < MIN_INCHES_PER_DECADE:
+            keep = ()  # a narrow panel: labelled minor ticks would run into each other
         axis.set_minor_formatter(_minor_label(keep))
 
 
