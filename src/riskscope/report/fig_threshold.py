@@ -87,7 +87,7 @@ def _panel(ax, part, param: str, test: str) -> str:
         ax.plot(peak["x"], peak["mean"], "*", color="#000000", markersize=11,
                 label="test peak (largest mean)")
         where = f" = {ratio:.2g} × n·C" if ratio is not None else ""
-        text = (f"test risk peaks at {short(param)} = {peak['x']:g} (parameters{where}; "
+        text = (f"Test risk peaks at {short(param)} = {peak['x']:g} (parameters{where}; "
                 f"{peak['mean']:.3g}); {text}")
     _scales(ax, x, y_test)
     ax.set_xlabel(label(param))
