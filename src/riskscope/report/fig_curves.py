@@ -106,7 +106,7 @@ def gap_figure(data: ReportData) -> FigureSpec | None:
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xscale("log")
         ax.set_xlabel("step")
-        ax.set_ylabel(f"generalization gap ({test} − {train})")
+        ax.set_ylabel(f"generalization gap\n({test} − {train})")
         ax.set_title(combo_label(panel))
     if len(lines) > 1:
         handles, labels = axes[0].get_legend_handles_labels()
