@@ -61,7 +61,7 @@ def bias_variance_figures(data: ReportData) -> list[FigureSpec]:
                 ax.set_yscale("log")
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center",
-                   ncols=min(len(labels), 3 if len(panels) == 1 else 5))
+                   ncols=min(len(labels), 2 if len(panels) == 1 else 5))
         caption = (f"Bias² (dashed) and variance (dotted) over seeds against {param}, and "
                    "their sum (solid; the squared error of the predictions — softmax "
                    "probabilities against one-hot labels for classification), one value per "
