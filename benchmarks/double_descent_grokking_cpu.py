@@ -4,6 +4,10 @@ test accuracy passes 0.99) and (2) a reduced double-descent width sweep on MNIST
     .venv/bin/python benchmarks/double_descent_grokking_cpu.py grokking
     .venv/bin/python benchmarks/double_descent_grokking_cpu.py double-descent [widths...]
     .venv/bin/python benchmarks/double_descent_grokking_cpu.py random-features
+    .venv/bin/python benchmarks/double_descent_grokking_cpu.py transformer [p] [steps] [frac] [lr]
+
+The `full` preset of `double-descent` itself is run with the CLI (see benchmarks/RESULTS.md):
+    OMP_NUM_THREADS=1 .venv/bin/riskscope run double-descent --preset full --out DIR
 
 Prints one JSON line per measured configuration (mean over seeds) and the wall time.
 """
@@ -51,6 +55,23 @@ def main() -> None:
         cols = ["result.num_parameters", "result.parameters_per_threshold", "result.train_risk",
                 "result.test_risk", "result.test_risk_min", "result.bias2", "result.variance"]
         print(trials.groupby("model.width")[cols].mean().to_string())
+        print(json.dumps({"wall_s": wall}))
+    elif what == "transformer":  # transformer [p] [steps] [train fraction] [lr]
+        args = sys.argv[2:] + [None] * 4
+        p, steps = int(args[0] or 31), int(args[1] or 3000)
+        fraction, lr = float(args[2] or 0.5), float(args[3] or 0.001)
+        wall, trials = run("grokking", "full", {
+            "seeds": 1,
+            "task": {"name": "modular-addition", "modulus": p, "train_fraction": fraction},
+            "grid": {"training.weight_decay": [1.0, 3.0]},
+            "options": {"architecture": "transformer", "d_model": 64, "num_heads": 4,
+                        "d_mlp": 256},
+            "training": {"steps": steps, "log_points": 50, "lr": lr}})
+        cols = ["result.steps_to_fit", "result.steps_to_generalize", "result.final_test_accuracy",
+                "result.final_weight_norm", "result.final_fourier_concentration",
+                "result.final_restricted_loss", "result.final_excluded_loss",
+                "result.num_parameters"]
+        print(trials[["training.weight_decay", *cols]].to_string())
         print(json.dumps({"wall_s": wall}))
     else:
         wall, trials = run("double-descent", "random-features", {})
