@@ -31,3 +31,18 @@ def test_latex_table_layout():
     assert r"$32$ & -- \\" in text and text.count(r"\\") == 3
     empty = latex.table(["a"], [], "c", "l")
     assert r"\multicolumn{1}{c}{(none)}" in empty
+
+
+def test_narrow_log_axes_label_decades_only():
+    from riskscope.report.style import new_figure, plain_log_ticks
+
+    labels = {}
+    for width in (2.0, 8.0):
+        _, (ax,) = new_figure(1, panel_size=(width, 2.5))
+        ax.plot([1, 2000], [1, 2])
+        ax.set_xscale("log")
+        plain_log_ticks(ax)
+        minor = ax.xaxis.get_minor_formatter()
+        labels[width] = (minor(200, 0), minor(50, 0), ax.xaxis.get_major_formatter()(100, 0))
+    assert labels[8.0] == ("200", "50", "100")
+    assert labels[2.0] == ("", "", "100")  # 2 inches for 3.3 decades: decades only
