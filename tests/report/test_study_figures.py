@@ -192,6 +192,9 @@ def test_measured_vs_predicted_marks_the_infinite_prediction(random_features):
     # one threshold panel per ridge value; no epoch-wise figure without series
     assert len(figs["threshold_vs_model-width"].figure.axes) == 2
     assert "epoch_wise_model-width" not in figs
+    # 2 ridge values: no curve along the ridge
+    along_ridge = {"predicted_test_risk_vs_options-ridge", "bias_variance_vs_options-ridge"}
+    assert not along_ridge & set(figs)
 
 
 def test_grokking_progress_and_censored_steps(grokking):

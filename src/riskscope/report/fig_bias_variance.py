@@ -1,9 +1,10 @@
 """Bias² and variance over seeds against a swept parameter (Neal et al. 2018; Yang et al. 2020;
 Adlam & Pennington 2020): the stored `bias2`, `variance` and, when stored, their sum
 `mse_risk`, per configuration (they are statistics over a configuration's seeds, stored on each
-of its trials, so there is one value per point and no band). One panel per value of the other
-swept parameters; the interpolation thresholds are marked when the study stores
-`parameters_per_threshold`. In double descent the variance peaks near the threshold.
+of its trials, so there is one value per point and no band). Drawn against each numeric swept
+parameter with 3 grid values or more, one panel per value of the other swept parameters; the
+interpolation thresholds are marked when the study stores `parameters_per_threshold`. In
+double descent the variance peaks near the threshold.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from riskscope.report.report_data import ReportData
 from riskscope.report.style import PALETTE, color, combo_label, label, new_figure, short
 
 MAX_PANELS = 6
+MIN_POINTS = 3  # a parameter with fewer grid values gets no bias/variance curve
 PARTS = (("bias2", "bias²", "--"), ("variance", "variance", ":"), ("mse_risk", "sum", "-"))
 
 
@@ -27,6 +29,8 @@ def bias_variance_figures(data: ReportData) -> list[FigureSpec]:
         return []
     specs = []
     for param in data.numeric:
+        if data.finished[param].nunique() < MIN_POINTS:
+            continue
         panels = split_by(data.finished, data.others(param))[:MAX_PANELS]
         fig, axes = new_figure(len(panels), panel_size=(4.6, 3.4))
         notes, values = [], []

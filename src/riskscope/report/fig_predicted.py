@@ -1,5 +1,6 @@
 """Measured against predicted: a stored measurement (`test_risk`) beside a theory's prediction
-of it (`predicted_risk`) along each numeric swept parameter along which the prediction varies.
+of it (`predicted_risk`) along each numeric swept parameter along which the prediction varies,
+has 3 grid values or more, and gives at most 7 lines (one per value of the other parameters).
 
 For the double-descent study's random-features regime the measurement is the exact test risk
 of each fitted readout and the prediction the deterministic equivalent of its expectation
@@ -24,6 +25,14 @@ from riskscope.report.report_data import ReportData
 from riskscope.report.style import color, combo_label, label, new_figure, short
 
 PAIRS = (("test_risk", "predicted_risk"),)
+MAX_LINES = 7
+MIN_POINTS = 3
+
+
+def readable(data: ReportData, param: str, lines) -> bool:
+    """A curve along `param` needs 3 grid values or more and at most 7 lines (a 2-value
+    ridge grid against 12 widths is better read the other way round)."""
+    return data.finished[param].nunique() >= MIN_POINTS and len(lines) <= MAX_LINES
 
 
 def _medians(x, y) -> pd.DataFrame:
@@ -71,9 +80,9 @@ def predicted_figures(data: ReportData) -> list[FigureSpec]:
         if not {f"result.{measured}", f"result.{predicted}"} <= set(data.finished.columns):
             continue
         for param in data.numeric:
-            if not varies_along(data, param, predicted):
-                continue
             lines = split_by(data.finished, data.others(param))
+            if not varies_along(data, param, predicted) or not readable(data, param, lines):
+                continue
             fig, (ax,) = new_figure(1, panel_size=(6.0, 4.2 + 0.15 * len(lines)))
             values, notes = [], []
             for i, (fixed, part) in enumerate(lines):
