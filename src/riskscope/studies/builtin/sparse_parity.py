@@ -80,7 +80,7 @@ class SparseParityStudy(Study):
             "training": {"optimizer": "sgd", "lr": 0.1, "batch_size": 32, "online": True,
                          "steps": 200_000, "loss": "hinge"},
             "data": {"n_train": 32, "eval_samples": 4096},
-            "options": {"measure_every": 50, "fourier_every": 250},
+            "options": {"measure_every": 10, "fourier_every": 100},
             "grid": {"task.n_bits": [10, 14, 20, 28, 40], "task.k": [2, 3], "data_seed": [0]},
         },
     }
