@@ -2,7 +2,8 @@
 
 Grid: n ∈ N_BITS × k ∈ {2, 3} × `--seeds` seeds; one-hidden-layer ReLU nets of `--width` units
 (the `sparse-parity` study's full preset uses 1000), online SGD (lr 0.1, batch 32, cross-entropy
-on two logits), `--steps` steps each (no early stopping, so both sides do identical work).
+on two logits; the study's full preset trains with hinge, which costs the same per step),
+`--steps` steps each (no early stopping, so both sides do identical work).
 
   batched   per (n, k): one MLPEnsemble of all seeds, riskscope.training.train_ensemble
             (log_points=2), i.e. what the study runs per group (minus the between-chunk
