@@ -30,18 +30,29 @@ def _run(tmp_path, study, *overrides):
 def test_edge_of_stability_smoke(tmp_path):
     store, summary = _run(tmp_path, "edge-of-stability")
     with store:
-        assert (summary.finished, summary.failed, summary.diverged) == (2, 0, 0)
-        trials = store.trials(summary.run_id).sort_values("training.lr")
-        small, large = trials.iloc[0], trials.iloc[1]
-        assert small["result.threshold"] == pytest.approx(2 / 0.05)
-        assert small["result.sharpness_ratio_late"] < 0.5  # far below 2/η: stable GD
-        assert large["result.sharpness_ratio_late"] == pytest.approx(1.0, abs=0.15)  # the edge
-        assert large["result.loss_increase_fraction"] > small["result.loss_increase_fraction"]
+        assert (summary.finished, summary.failed, summary.diverged) == (4, 0, 0)
+        trials = store.trials(summary.run_id).sort_values(["training.lr", "seed"])
         metrics = store.metrics(summary.run_id)
         assert {"sharpness", "sharpness_over_threshold", "stability_threshold",
-                "train_loss"} <= set(metrics["name"])
-        per_trial = metrics[metrics["trial_hash"] == large["trial_hash"]]
-        assert len(per_trial[per_trial["name"] == "train_loss"]) == 151
+                "train_loss", "test_loss"} <= set(metrics["name"])
+        for seed in (0, 1):
+            mine = trials[trials["seed"] == seed]
+            small, large = mine.iloc[0], mine.iloc[1]
+            assert small["result.threshold"] == pytest.approx(2 / 0.05)
+            assert small["result.sharpness_ratio_late"] < 0.5  # far below 2/η: stable GD
+            assert large["result.sharpness_ratio_late"] == pytest.approx(1.0, abs=0.15)  # edge
+            assert large["result.loss_increase_fraction"] > \
+                small["result.loss_increase_fraction"]
+            per_trial = metrics[metrics["trial_hash"] == large["trial_hash"]]
+            train = per_trial[per_trial["name"] == "train_loss"]
+            test = per_trial[per_trial["name"] == "test_loss"]
+            assert len(train) == 151
+            # the test loss at every sharpness measurement, aligned with training steps (the
+            # report's gap over training), ending at the stored final value
+            assert test["step"].tolist() == list(range(0, 151, 25))
+            assert set(test["step"]) <= set(train["step"])
+            assert test["value"].iloc[-1] == pytest.approx(large["result.final_test_loss"])
+            assert test["value"].iloc[-1] > train["value"].iloc[-1]  # held-out is worse
 
 
 def test_edge_of_stability_refuses_other_optimizers():
@@ -75,8 +86,8 @@ def test_lazy_vs_rich_refuses_a_mean_field_bias():
 def test_convergence_smoke(tmp_path):
     store, summary = _run(tmp_path, "convergence")
     with store:
-        assert (summary.finished, summary.failed) == (2, 0)
-        trials = store.trials(summary.run_id).sort_values("model.width")
+        assert (summary.finished, summary.failed) == (4, 0)
+        trials = store.trials(summary.run_id).sort_values(["model.width", "seed"])
         wide = trials.iloc[-1]
         assert wide["result.stability_margin"] < 1
         assert wide["result.observed_fit_r2"] > 0.999
@@ -92,4 +103,10 @@ def test_convergence_smoke(tmp_path):
         for key in ("test_risk_network", "test_risk_ntk_init", "test_risk_ntk_infinite"):
             assert math.isfinite(wide[f"result.{key}"])
         assert wide["result.relative_ntk_drift"] < trials.iloc[0]["result.relative_ntk_drift"]
-        assert {"residual_norm", "pl_ratio"} <= set(store.metrics(summary.run_id)["name"])
+        metrics = store.metrics(summary.run_id)
+        assert {"residual_norm", "pl_ratio", "test_loss"} <= set(metrics["name"])
+        mine = metrics[metrics["trial_hash"] == wide["trial_hash"]]
+        test, train = mine[mine["name"] == "test_loss"], mine[mine["name"] == "train_loss"]
+        assert test["step"].tolist() == train["step"].tolist()  # aligned: the gap over training
+        assert test["value"].iloc[-1] == pytest.approx(wide["result.test_risk_network"],
+                                                       rel=1e-9)

@@ -23,7 +23,9 @@ the conventions):
   bound 2λ_min(Θ₀)/n;
 - relative NTK drift; test risks of the trained network, of kernel regression with Θ₀ (the
   linearized network from init trained to convergence) and with Θ^∞ (NTK-GP mean).
-Series: residual norm ‖r_k‖, training loss and PL ratio every `series_every` steps.
+Series: residual norm ‖r_k‖, training loss and PL ratio every `series_every` steps, and the
+test loss on the `test_points` held-out unit-sphere points at the same steps (the report's
+generalization gap over training).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ class ConvergenceStudy(Study):
     Options = ConvergenceOptions
     presets = {
         "smoke": {
-            "seeds": 1,
+            "seeds": 2,
             "task": {"name": "teacher-student-regression", "input_dim": 5, "teacher_width": 8,
                      "teacher_depth": 1, "noise_std": 0.5},
             "model": {"width": 64, "depth": 1, "parameterization": "ntk", "bias": False},
@@ -132,17 +134,33 @@ class ConvergenceStudy(Study):
         with torch.no_grad():
             residual0 = [initial[i](x[i]) - y[i] for i in range(len(trials))]
         lr = torch.tensor([s.lr for s in seeds], dtype=torch.float64, device=ctx.device)
-        record = run_gradient_descent(ensemble, x, y, "squared_error", lr, steps,
-                                      progress=ctx.progress)
         test_gen = torch_generator(derive_seed(trials[0].seed, "convergence-test"))
-        x_test, y_test = unit_sphere_sample(task, opts.test_points, test_gen)
+        x_test, y_test = (t.to(ctx.device)
+                          for t in unit_sphere_sample(task, opts.test_points, test_gen))
+        test_steps: list[int] = []
+        test_losses: list[np.ndarray] = []
+
+        def test_loss(step: int, active: torch.Tensor) -> None:
+            with torch.no_grad():
+                loss = (ensemble(x_test) - y_test).pow(2).sum(-1).mean(-1)
+            test_steps.append(step)
+            test_losses.append(torch.where(active, loss, float("nan")).cpu().numpy())
+
+        record = run_gradient_descent(ensemble, x, y, "squared_error", lr, steps,
+                                      every=opts.series_every, callback=test_loss,
+                                      progress=ctx.progress)
+        tests = np.stack(test_losses)
         outcomes = []
         for i in range(len(trials)):
             result = _member_result(i, spec, seeds[i].lr, n, x[i], y[i], kernels0[i],
                                     residual0[i], initial[i], ensemble.member(i), record,
-                                    opts, x_test.to(ctx.device), y_test.to(ctx.device))
+                                    opts, x_test, y_test)
             status = "diverged" if record.diverged[i] else "done"
-            outcomes.append(TrialOutcome(status, result, _series(record, i, n, opts)))
+            series = _series(record, i, n, opts)
+            keep = [k for k, t in enumerate(test_steps) if np.isfinite(tests[k, i])]
+            series["test_loss"] = ([test_steps[k] for k in keep],
+                                   [float(tests[k, i]) for k in keep])
+            outcomes.append(TrialOutcome(status, result, series))
         return outcomes
 
 

@@ -10,8 +10,11 @@ keeps the task's cross-entropy.
 
 Per trial: max and initial sharpness, 2/η, the median of sharpness/(2/η) over the last
 `late_fraction` of training, the first step within 10% of 2/η, the fraction of steps whose
-loss rose, the final loss. Series: sharpness, sharpness/(2/η) and 2/η at the measured steps,
-the training loss at every step.
+loss rose, the final loss, the final test loss (and for classification the final training and
+test 0-1 errors). Series: sharpness, sharpness/(2/η) and 2/η at the measured steps, the
+training loss at every step (every `loss_series_every`-th, and at every measured step), the
+test loss on the evaluation sample at the measured steps and, for classification, the 0-1
+training and test errors there (`train_risk`, `test_risk`): the report's gap over training.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from riskscope.analyses.curvature.sharpness import track_sharpness
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
 from riskscope.models.ensemble import MLPEnsemble
-from riskscope.studies.fit_group import member_seeds
+from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
@@ -52,21 +55,21 @@ class EdgeOfStabilityStudy(Study):
     Options = EdgeOfStabilityOptions
     presets = {
         "smoke": {
-            "seeds": 1,
+            "seeds": 2,
             "task": {"name": "teacher-student-regression", "input_dim": 6, "teacher_width": 8,
                      "teacher_depth": 1, "activation": "tanh", "output_dim": 2},
             "model": {"width": 24, "depth": 2, "activation": "tanh"},
             "training": {"optimizer": "gd", "batch_size": 0, "lr": 0.1, "steps": 150},
-            "data": {"n_train": 128, "eval_samples": 16},
+            "data": {"n_train": 128, "eval_samples": 512},
             "options": {"sharpness_every": 25},
             "grid": {"training.lr": [0.05, 0.3]},
         },
         "full": {
-            "seeds": 1,
+            "seeds": 2,
             "task": {"name": "mnist1d"},
             "model": {"width": 200, "depth": 2, "activation": "tanh"},
             "training": {"optimizer": "gd", "batch_size": 0, "lr": 0.04, "steps": 3000},
-            "data": {"n_train": 2000, "eval_samples": 16},
+            "data": {"n_train": 2000, "eval_samples": 2000},
             "options": {"sharpness_every": 50, "loss_series_every": 5},
             "grid": {"training.lr": [0.03, 0.04, 0.06]},
         },
@@ -90,14 +93,18 @@ class EdgeOfStabilityStudy(Study):
         seeds = [member_seeds(t) for t in trials]
         data = sample_training_sets(task, trials[0].section("data")["n_train"],
                                     [s.data_seed for s in seeds], ctx.device)
-        loss, y = task.training_loss, data.y
-        if task.kind == "classification" and opts.square_loss:
+        held_out = evaluation_sample(task, trials[0]).to(ctx.device)
+        loss, y, y_eval = task.training_loss, data.y, held_out.y
+        classification = task.kind == "classification"
+        if classification and opts.square_loss:
             loss = "squared_error"
             y = torch.nn.functional.one_hot(data.y, task.output_dim).to(data.x.dtype)
+            y_eval = torch.nn.functional.one_hot(y_eval, task.output_dim).to(data.x.dtype)
         ensemble = MLPEnsemble.from_seeds(spec, [s.init_seed for s in seeds], device=ctx.device)
         lr = torch.tensor([s.lr for s in seeds], device=ctx.device)
         traj = track_sharpness(ensemble, data.x, y, loss, lr, config.steps, opts.sharpness_every,
-                               tol=opts.lanczos_tol, progress=ctx.progress)
+                               tol=opts.lanczos_tol, progress=ctx.progress,
+                               eval_data=(held_out.x, y_eval), zero_one=classification)
         steps = traj.measured_steps.tolist()
         outcomes = []
         for i in range(len(trials)):
@@ -106,7 +113,9 @@ class EdgeOfStabilityStudy(Study):
             result = {**summary.to_dict(), "lr": float(traj.lr[i]), "loss": loss,
                       "num_parameters": spec.num_parameters,
                       "group_hessian_products": traj.products, "group_size": len(trials),
-                      "diverged_at_step": int(traj.record.diverged_at[i])}
+                      "diverged_at_step": int(traj.record.diverged_at[i]),
+                      **{f"final_{name}": float(v[-1, i])
+                         for name, v in traj.evaluations.items()}}
             outcomes.append(TrialOutcome("diverged" if diverged else "done", result,
                                          _series(traj, i, steps, opts.loss_series_every)))
         return outcomes
@@ -117,8 +126,17 @@ def _series(traj, i: int, steps: list[int], loss_every: int) -> dict:
     keep = [k for k in range(len(steps)) if s[k] == s[k]]  # drop NaN (after divergence)
     threshold = float(traj.threshold[i])
     losses = traj.record.losses[:, i]
-    loss_steps = [t for t in range(0, len(losses), loss_every) if losses[t] == losses[t]]
+    loss_steps = sorted(set(range(0, len(losses), loss_every)) | set(steps))
+    loss_steps = [t for t in loss_steps if t < len(losses) and losses[t] == losses[t]]
+    evaluated = {"test_loss": "test_loss", "train_error": "train_risk", "test_error": "test_risk"}
+    extra = {}
+    for name, series in evaluated.items():
+        if name in traj.evaluations:
+            v = traj.evaluations[name][:, i]
+            ok = [k for k in range(len(steps)) if v[k] == v[k]]
+            extra[series] = ([steps[k] for k in ok], [float(v[k]) for k in ok])
     return {
+        **extra,
         "sharpness": ([steps[k] for k in keep], [float(s[k]) for k in keep]),
         "sharpness_over_threshold": ([steps[k] for k in keep],
                                      [float(s[k]) / threshold for k in keep]),
