@@ -83,6 +83,10 @@ def test_floor_and_ratio_with_a_test_set():
     assert cert.ratio_floor_exact_mc == pytest.approx(kl_bound_floor(e, 300, 0.025 / 3) / e)
     assert cert.ratio_floor_exact_mc < cert.ratio_floor
     assert cert.bound_over_stochastic_test_error == pytest.approx(cert.zero_one.risk_bound / e)
+    assert cert.bound_over_stochastic_test_error_ci_low == pytest.approx(
+        cert.zero_one.risk_bound / cert.stochastic_test_error_ci_high)
+    assert cert.bound_over_stochastic_test_error_ci_low < cert.bound_over_stochastic_test_error \
+        < cert.bound_over_stochastic_test_error_ci_high
     flat = cert.flat()
     assert flat["bound_at_zero_kl"] == cert.zero_one.bound_at_zero_kl
     assert flat["bound_at_zero_kl_cross_entropy"] == \

@@ -70,7 +70,8 @@ class PacBayesCertificate:
     delta / prior_grid_size, and the Monte-Carlo step at delta_mc / mc_choices (mc_choices > 1
     when this certificate was picked among others by their own weight samples). Test errors
     (with 95% Student-t intervals over the test examples), the ratio bound / stochastic test
-    error and its floor are NaN when no test set was given.
+    error (with the test error's interval carried over) and its floor are NaN when no test set
+    was given.
     """
 
     delta: float
@@ -98,6 +99,8 @@ class PacBayesCertificate:
     test_size: int = 0
     test_weight_samples: int = 0
     bound_over_stochastic_test_error: float = math.nan
+    bound_over_stochastic_test_error_ci_low: float = math.nan
+    bound_over_stochastic_test_error_ci_high: float = math.nan
     floor_at_stochastic_test_error: float = math.nan
     ratio_floor: float = math.nan
     ratio_floor_exact_mc: float = math.nan
@@ -177,8 +180,12 @@ def certify_posterior(posterior: GaussianPosterior, bound_data: Dataset, *, delt
                          f"{name}_test_error_ci_high": est.ci_high})
         error = min(max(stochastic.value, 0.0), 1.0)
         floor = kl_bound_floor(error, n, delta_each, num_weight_samples, delta_mc_each)
+        bound = losses["zero_one"].risk_bound
         test.update(
-            bound_over_stochastic_test_error=_ratio(losses["zero_one"].risk_bound, error),
+            bound_over_stochastic_test_error=_ratio(bound, error),
+            # the test error's 95% interval carried over to the ratio (the bound is fixed)
+            bound_over_stochastic_test_error_ci_low=_ratio(bound, stochastic.ci_high),
+            bound_over_stochastic_test_error_ci_high=_ratio(bound, max(stochastic.ci_low, 0.0)),
             floor_at_stochastic_test_error=floor, ratio_floor=_ratio(floor, error),
             ratio_floor_exact_mc=_ratio(kl_bound_floor(error, n, delta_each), error))
     return PacBayesCertificate(
