@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from tests.cli_runner import run_cli
 
@@ -24,8 +25,11 @@ def test_run_ls_show_and_resume(tmp_path, capsys):
                               *SMALL], capsys)
     assert code == 0, err
     assert "4 trials, 0 already in the store" in out.replace("\n", " ")
+    threads = torch.get_num_threads()
     code, out, _ = run_cli(["run", "train", "--preset", "smoke", "--out", str(tmp_path),
-                            *SMALL], capsys)
+                            "--threads", "1", *SMALL], capsys)
+    assert torch.get_num_threads() == 1
+    torch.set_num_threads(threads)  # the in-process CLI set it for the whole process
     assert code == 0 and "4 already in the store" in out.replace("\n", " ")
     code, out, _ = run_cli(["ls", "--out", str(tmp_path)], capsys)
     assert code == 0 and "train-smoke" in out
@@ -50,6 +54,8 @@ def test_run_ls_show_and_resume(tmp_path, capsys):
     (["run", "train", "--set", "training.lr=fast"], "training.lr: got 'fast'"),
     (["run", "train", "--preset", "medium"], "--preset: got 'medium'"),
     (["run", "train", "--set", "task.name=nope"], "task.name: got 'nope'"),
+    (["run", "train", "--threads", "0"], "'--threads': 0 is not in the range x>=1"),
+    (["run", "train", "--set", "grid={x", "--set", "seeds=2"], "grid: got '{x'"),
 ])
 def test_bad_input_exits_2_with_a_precise_message(args, pattern, tmp_path, capsys):
     code, _, err = run_cli([*args, "--out", str(tmp_path / "r")], capsys)

@@ -113,6 +113,15 @@ def test_overrides_and_toml_files(tmp_path):
         load_spec("train", "huge")
 
 
+def test_grid_overrides_in_toml_or_json_and_malformed_ones():
+    toml = load_spec("train", "smoke", ['grid={"model.width" = [4, 8]}', "training.lr=0.01"])
+    json_ = load_spec("train", "smoke", ['grid={"model.width": [4, 8]}', "training.lr=0.01"])
+    assert toml.grid.product == json_.grid.product == {"model.width": [4, 8]}
+    # a malformed grid followed by another --set is reported by validation (was a traceback)
+    with pytest.raises(SpecError, match=r"grid: got '\{model.width'"):
+        load_spec("train", "smoke", ["grid={model.width", "training.lr=0.01"])
+
+
 def test_sizes_are_checked_before_anything_runs():
     spec = tiny_spec()
     spec["training"] = dict(spec["training"], batch_size=64)

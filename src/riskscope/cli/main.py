@@ -80,8 +80,15 @@ def tasks() -> None:
               help="where to train; default: the spec's device (auto = CUDA when present)")
 @click.option("--dry-run", is_flag=True, help="validate and list the trials, run nothing")
 @click.option("--no-report", is_flag=True, help="do not build the HTML report at the end")
-def run(study, preset, overrides, out_dir, device, dry_run, no_report) -> None:
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="CPU threads for torch (default: torch's, one per core); 1 on a machine "
+                   "shared with other jobs, where OpenMP threads of small kernels spin")
+def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads) -> None:
     """Run STUDY (a built-in name or a SPEC.toml); rerunning resumes where it stopped."""
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
     spec = load_spec(study, preset, overrides)
     trials = expand_trials(spec)  # every trial validated before anything is written
     if dry_run:

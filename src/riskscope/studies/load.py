@@ -12,6 +12,7 @@ Rules (also in docs/studies.md):
 from __future__ import annotations
 
 import copy
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -61,15 +62,19 @@ def parse_override(text: str) -> tuple[str, Any]:
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
-        value = raw
+        try:  # JSON objects too, e.g. grid={"model.width": [32, 64]}
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
     return key, value
 
 
 def apply_override(spec: dict, key: str, value: Any) -> None:
-    grid = spec.get("grid") or {}
-    for table in (grid, grid.get("zip") or {}, grid.get("product") or {}):
-        if isinstance(table, dict):
-            table.pop(key, None)
+    grid = spec.get("grid")
+    if isinstance(grid, dict):  # a malformed grid is reported by validation, not here
+        for table in (grid, grid.get("zip"), grid.get("product")):
+            if isinstance(table, dict):
+                table.pop(key, None)
     parts = key.split(".")
     node = spec
     for part in parts[:-1]:
