@@ -40,10 +40,10 @@ def _stack(sets: list[Dataset]) -> Dataset:
     return Dataset(torch.stack([s.x for s in sets]), torch.stack([s.y for s in sets]))
 
 
-def train_members(trials: list[Trial], task: Task, sets: list[Dataset], ctx: GroupContext
-                  ) -> tuple[MLPEnsemble, dict]:
-    """Train one ensemble (member i on sets[i]) with the trials' [training] section; returns the
-    ensemble and each member's series, prefixed `prior_`."""
+def train_members(trials: list[Trial], task: Task, sets: list[Dataset], ctx: GroupContext,
+                  eval_data: Dataset | None = None) -> tuple[MLPEnsemble, dict]:
+    """Train one ensemble (member i on sets[i]) with the trials' [training] section, evaluated
+    on `eval_data` at the log points; returns the ensemble and its trajectory."""
     config = trials[0].training()
     seeds = [member_seeds(t) for t in trials]
     ensemble = MLPEnsemble.from_seeds(trials[0].model_spec(task), [s.init_seed for s in seeds],
@@ -54,7 +54,8 @@ def train_members(trials: list[Trial], task: Task, sets: list[Dataset], ctx: Gro
     lr = torch.tensor([s.lr for s in seeds], device=ctx.device)
     wd = torch.tensor([s.weight_decay for s in seeds], device=ctx.device)
     traj = train_ensemble(ensemble, LossSpec("cross_entropy", "zero_one"), batches, config, lr,
-                          wd, progress=ctx.progress)
+                          wd, eval_data=None if eval_data is None else eval_data.to(ctx.device),
+                          progress=ctx.progress)
     return ensemble, traj
 
 
@@ -71,7 +72,7 @@ def certify_trials(trials: list[Trial], ctx: GroupContext, task: Task, options: 
     trained, series = None, {}
     if dependent or options.posterior_start == "model":
         parts = [p if dependent else d for (p, _), d in zip(splits, train_sets)]
-        trained, traj = train_members(trials, task, parts, ctx)
+        trained, traj = train_members(trials, task, parts, ctx, eval_data=test)
     out = []
     for i, trial in enumerate(trials):
         if trained is not None and traj.stop_reason[i] == "diverged":
@@ -117,7 +118,7 @@ class PacBayesStudy(Study):
                        "kl", "bound_set_size")
     presets = {
         "smoke": {
-            "seeds": 1,
+            "seeds": 2,
             "task": {"name": "digits"},
             "model": {"width": 16, "depth": 1},
             "training": {"optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "steps": 100,
@@ -128,7 +129,7 @@ class PacBayesStudy(Study):
             "grid": {"options.prior": ["data-dependent", "data-free"]},
         },
         "full": {
-            "seeds": 1,
+            "seeds": 2,
             "task": {"name": "digits"},
             "model": {"width": 100, "depth": 2},
             "training": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "steps": 3000,
@@ -159,4 +160,17 @@ class PacBayesStudy(Study):
             sets.append(cache[seed])
         test = evaluation_sample(task, trials[0])
         rows = certify_trials(trials, ctx, task, options, sets, test)
-        return [TrialOutcome(r["status"], r["result"], r["series"]) for r in rows]
+        return [TrialOutcome(r["status"], r["result"], _network_curves(r["series"]))
+                for r in rows]
+
+
+#: the certified network's own training curves, stored under the names every report plots
+_CURVES = ("train_loss", "train_risk", "test_loss", "test_risk")
+
+
+def _network_curves(series: dict) -> dict:
+    """`prior_train_loss` → `train_loss` etc.: the network whose training the prior (or the
+    posterior's start) came from is the study's trained network, so its train and test curves
+    and their gap are the report's training curves."""
+    return {name.removeprefix("prior_") if name.removeprefix("prior_") in _CURVES else name: v
+            for name, v in series.items()}
