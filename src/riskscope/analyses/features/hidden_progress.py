@@ -101,7 +101,6 @@ def track_hidden_progress(ensemble, batches, config: TrainingConfig, lr: torch.T
     rows: dict[str, list[np.ndarray]] = {}
     steps: list[int] = []
     method = [""]
-
     n_bits = eval_data.x.shape[-1]
 
     def measure(step: int) -> bool:
