@@ -7,7 +7,8 @@ seen); the `full` preset uses the hinge loss on z₁ − z₀ as Barak et al. do
 training run (a `train_ensemble` hook, so momentum, Adam and schedules work as usual) every
 member's test accuracy and loss on the fixed evaluation sample, the Fourier gap of z₁ − z₀, the
 first layer's movement and its alignment with the support are measured
-(analyses/features/hidden_progress.py).
+(analyses/features/hidden_progress.py); the Fourier gap, the costly one, every
+`options.fourier_every` steps (the full preset: every 100, the rest every 10).
 
 Per trial: steps_to_learn (first measured step with test accuracy ≥ options.accuracy_threshold,
 NaN if never: censored), learned, t10/t90/transition width/relative width, final accuracy,
