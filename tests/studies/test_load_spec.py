@@ -122,6 +122,13 @@ def test_grid_overrides_in_toml_or_json_and_malformed_ones():
         load_spec("train", "smoke", ["grid={model.width", "training.lr=0.01"])
 
 
+def test_a_hinge_loss_is_refused_before_anything_runs_where_the_task_has_no_two_logits():
+    with pytest.raises(SpecError, match=r"training.loss: got 'hinge'.*regression task"):
+        expand_trials(load_spec("train", "smoke", ['training.loss="hinge"']))
+    trials = expand_trials(load_spec("sparse-parity", "smoke", ['training.loss="hinge"']))
+    assert {t.section("training")["loss"] for t in trials} == {"hinge"}
+
+
 def test_sizes_are_checked_before_anything_runs():
     spec = tiny_spec()
     spec["training"] = dict(spec["training"], batch_size=64)

@@ -131,7 +131,7 @@ def test_on_step_can_end_the_run_with_the_parameters_of_that_step():
                           torch.full((2,), 0.01), torch.zeros(2), on_step=hook, on_step_every=10)
     assert seen == [0, 10, 20, 30]
     assert traj.steps_run == 30 and list(traj.stop_step) == [30, 30]
-    assert traj.stop_reason == ["budget", "budget"] and traj.steps[-1] == 30
+    assert traj.stop_reason == ["requested", "requested"] and traj.steps[-1] == 30
     for a, b in zip(ens.stacked_parameters(), snapshot["params"]):
         assert torch.equal(a, b)
     with pytest.raises(ValueError, match="on_step_every"):

@@ -14,7 +14,7 @@ from riskscope.studies.registry import get_study
 from riskscope.studies.spec import DataSection, ModelSection, StudySpec
 from riskscope.studies.trial import Trial, make_trial_params
 from riskscope.tasks.registry import make_task
-from riskscope.training.config import TrainingConfig
+from riskscope.training.config import TrainingConfig, check_training_loss
 
 
 def _grid_points(spec: StudySpec) -> list[dict[str, Any]]:
@@ -49,6 +49,7 @@ def expand_trials(spec: StudySpec) -> list[Trial]:
     }
     trials: list[Trial] = []
     validated_tasks: dict[str, dict] = {}
+    task_objects: dict[str, object] = {}
     pools: dict[str, int | None] = {}
     for point in _grid_points(spec):
         tree = copy.deepcopy(base)
@@ -64,6 +65,7 @@ def expand_trials(spec: StudySpec) -> list[Trial]:
             task = make_task(tree["task"].get("name"), task_params, field="task")
             validated_tasks[key] = {"name": task.name, **task.params.model_dump()}
             pools[key] = getattr(task, "pool_size", None)
+            task_objects[key] = task
         resolved = {
             "task": validated_tasks[key],
             "model": validate_params(ModelSection, tree["model"], "model").model_dump(),
@@ -73,6 +75,7 @@ def expand_trials(spec: StudySpec) -> list[Trial]:
             "options": validate_params(study.Options, tree["options"], "options").model_dump(),
         }
         _check_sizes(resolved, pools[key])
+        check_training_loss(resolved["training"]["loss"], task_objects[key])
         for seed in spec.seed_list:
             trial = Trial(make_trial_params(study.name, seed=seed, data_seed=data_seed,
                                             **copy.deepcopy(resolved)))

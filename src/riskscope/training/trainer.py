@@ -87,7 +87,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     on_step: called with the number of updates done, before the first update (0), after every
         `on_step_every` updates, and once at the step the run ended (each step at most once),
         with the ensemble's parameters as of that step. A true return ends the run there: the
-        members still active stop with reason "budget" at that step (the caller shortened it).
+        members still active stop with reason "requested" at that step.
     """
     if on_step_every < 1:
         raise ValueError(f"on_step_every must be at least 1; got {on_step_every}")
@@ -151,7 +151,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         if on_step is not None and step % on_step_every == 0:
             hooked = step
             if on_step(step):
-                stop(torch.ones_like(active), "budget", step)
+                stop(torch.ones_like(active), "requested", step)
                 break
         batch = batches.next()
         output, loss_m, grads = loss_and_grads(ensemble, losses.loss, batch.x, batch.y)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-STOP_REASONS = ("budget", "target_loss", "interpolated", "diverged")
+STOP_REASONS = ("budget", "target_loss", "interpolated", "diverged", "requested")
 
 
 @dataclass

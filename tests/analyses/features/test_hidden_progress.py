@@ -101,7 +101,7 @@ def test_stops_at_the_first_measurement_where_every_member_learned():
     assert progress.steps_run < 4000 and progress.steps[-1] == progress.steps_run
     assert progress.steps_run % 25 == 0
     assert (acc[-1] >= 0.99).all() and not (acc[:-1] >= 0.99).all(axis=1).any()
-    assert progress.extra["stop_reason"] == ["budget", "budget"]
+    assert progress.extra["stop_reason"] == ["requested", "requested"]
 
 
 def test_hinge_training_measures_the_hinge_test_loss():

@@ -47,7 +47,6 @@ from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
-from riskscope.training.config import check_training_loss
 
 MAX_KERNEL_SAMPLES = 20_000
 
@@ -110,8 +109,6 @@ class FeatureVsKernelStudy(Study):
 
     def check_trial(self, trial: Trial) -> None:
         t, data = trial.section("training"), trial.section("data")
-        if t["loss"] != "task":
-            check_training_loss(t["loss"], trial.task())
         if t["online"]:
             raise SpecError("training.online", True,
                             "false: the network and the kernels share one fixed training set")

@@ -34,7 +34,6 @@ from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
-from riskscope.training.config import check_training_loss
 
 _MULTI_INDEX = {"name": "multi-index", "input_dim": 16, "sparsity": 2, "num_directions": 2,
                 "information_exponent": 1, "link": "sum"}
@@ -94,8 +93,6 @@ class SingleIndexStudy(Study):
         name = trial.section("task")["name"]
         if name not in ("single-index", "multi-index"):
             raise SpecError("task.name", name, "'single-index' or 'multi-index'")
-        if trial.section("training")["loss"] != "task":
-            check_training_loss(trial.section("training")["loss"], trial.task())
 
     def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
         fitted = fit_group(trials, ctx)

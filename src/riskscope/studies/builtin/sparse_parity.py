@@ -38,7 +38,6 @@ from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.training import FixedBatches, OnlineBatches
-from riskscope.training.config import check_training_loss
 from riskscope.training.fit import sample_training_sets
 
 
@@ -90,8 +89,6 @@ class SparseParityStudy(Study):
         if trial.section("task")["name"] != "sparse-parity":
             raise SpecError("task.name", trial.section("task")["name"], "'sparse-parity'")
         t = trial.section("training")
-        if t["loss"] != "task":
-            check_training_loss(t["loss"], trial.task())
         opts = trial.section("options")
         if opts["fourier_every"] % opts["measure_every"]:
             raise SpecError("options.fourier_every", opts["fourier_every"],
