@@ -60,6 +60,7 @@ class SparseParityStudy(Study):
     description = ("Sparse parity: steps-to-learn vs n for k = 2, 3, abrupt transitions and "
                    "hidden progress (Fourier gap, weight movement, support alignment).")
     Options = SparseParityOptions
+    report_figures = ("steps_to_threshold",)  # steps-to-learn vs n, censored runs shown
     summary_columns = ("steps_to_learn", "relative_width", "final_test_accuracy",
                        "plateau_fourier_gap")
     presets = {
