@@ -19,13 +19,13 @@ from riskscope.studies.builtin.sparse_parity import steps_to_learn_exponents
 from riskscope.studies.registry import get_study
 
 
-def run_smoke(tmp_path_factory, name):
+def run_smoke(tmp_path_factory, name, preset="smoke"):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)        # tiny kernels: one thread avoids contention on shared CPUs
     try:
         directory = tmp_path_factory.mktemp(name)
         with Store(directory) as store:
-            summary = run_study(load_spec(name, "smoke"), store, device="cpu")
+            summary = run_study(load_spec(name, preset), store, device="cpu")
             return summary, store.trials(summary.run_id), store.metrics(summary.run_id)
     finally:
         torch.set_num_threads(threads)
@@ -170,15 +170,7 @@ def test_feature_vs_kernel_on_a_regression_target_reports_normalized_mse(tmp_pat
 
 def test_multi_index_preset_product_link_needs_more_samples_than_sum(tmp_path_factory):
     """z₁z₂ (information exponent 2) vs (z₁ + z₂)/√2 (exponent 1) on the same directions."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with Store(tmp_path_factory.mktemp("multi")) as store:
-            summary = run_study(load_spec("single-index", "multi-index-smoke"), store,
-                                device="cpu")
-            trials = store.trials(summary.run_id)
-    finally:
-        torch.set_num_threads(threads)
+    summary, trials, _ = run_smoke(tmp_path_factory, "single-index", "multi-index-smoke")
     assert summary.failed == 0 and len(trials) == 8
     table = sample_complexity_table(trials, target=0.1).set_index("link")
     total, product = table.loc["sum", "test_error"], table.loc["product", "test_error"]
@@ -190,15 +182,7 @@ def test_multi_index_preset_product_link_needs_more_samples_than_sum(tmp_path_fa
 
 
 def test_staircase_preset_network_beats_kernels_on_the_top_step(tmp_path_factory):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with Store(tmp_path_factory.mktemp("stairs")) as store:
-            summary = run_study(load_spec("feature-vs-kernel", "staircase-smoke"), store,
-                                device="cpu")
-            trials = store.trials(summary.run_id)
-    finally:
-        torch.set_num_threads(threads)
+    summary, trials, _ = run_smoke(tmp_path_factory, "feature-vs-kernel", "staircase-smoke")
     assert summary.failed == 0 and (trials["result.error_metric"] == "mse / Var(y)").all()
     mean = trials.groupby("result.n_train")[["result.network_error", "result.ntk_error",
                                              "result.random_features_error"]].mean()

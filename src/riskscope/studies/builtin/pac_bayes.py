@@ -172,5 +172,5 @@ def _network_curves(series: dict) -> dict:
     """`prior_train_loss` → `train_loss` etc.: the network whose training the prior (or the
     posterior's start) came from is the study's trained network, so its train and test curves
     and their gap are the report's training curves."""
-    return {name.removeprefix("prior_") if name.removeprefix("prior_") in _CURVES else name: v
-            for name, v in series.items()}
+    renamed = {f"prior_{curve}": curve for curve in _CURVES}
+    return {renamed.get(name, name): v for name, v in series.items()}
