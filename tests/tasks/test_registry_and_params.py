@@ -58,3 +58,15 @@ def test_describe_is_json_ready(name):
     assert json.loads(json.dumps(description))["name"] == name
     assert description["has_ground_truth"] is True
     assert description["bayes_risk"] is not None
+
+
+def test_builtin_task_list_matches_what_the_modules_register():
+    import importlib
+
+    from riskscope.tasks import registry
+
+    for module in set(registry.BUILTIN_TASKS.values()):
+        importlib.import_module(module)
+    registered = {name: cls.__module__ for name, cls in registry._TASKS.items()
+                  if cls.__module__.startswith("riskscope.")}
+    assert registered == registry.BUILTIN_TASKS

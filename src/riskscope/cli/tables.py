@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 from rich.table import Table
 
 
@@ -16,12 +15,13 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def runs_table(runs: pd.DataFrame) -> Table:
+def runs_table(runs: list[dict]) -> Table:
+    """One row per run (the dicts of `Store.run_rows`)."""
     table = Table(title="runs")
     for col in ("run_id", "study", "preset", "status", "created", "trials", "finished",
                 "diverged", "failed"):
         table.add_column(col)
-    for _, r in runs.iterrows():
+    for r in runs:
         created = dt.datetime.fromtimestamp(r["created_at"]).strftime("%Y-%m-%d %H:%M")
         table.add_row(r["run_id"], r["study"], _fmt(r["preset"]), r["status"], created,
                       str(r["n_trials"]), str(r["n_finished"]), str(r["n_diverged"]),

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from riskscope.store import codec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RUN_COLUMNS = (
     "run_id", "name", "study", "preset", "status", "created_at",
@@ -41,9 +43,23 @@ def placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
+def run_rows(conn: sqlite3.Connection) -> list[dict]:
+    """One dict per run with trial counts (the columns of `runs_frame`), without pandas: the
+    listing commands answer before pandas could even be imported."""
+    return [dict(zip(RUN_COLUMNS, row)) for row in _run_rows(conn)]
+
+
 def runs_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """One row per run with trial counts; n_finished counts done and diverged trials."""
-    rows = conn.execute(
+    import pandas as pd
+
+    frame = pd.DataFrame(_run_rows(conn), columns=list(RUN_COLUMNS))
+    counts = {name: "int64" for name in RUN_COLUMNS[6:]}
+    return frame.astype({"created_at": "float64", **counts})
+
+
+def _run_rows(conn: sqlite3.Connection) -> list[tuple]:
+    return conn.execute(
         """SELECT r.run_id, r.name, r.study, r.preset, r.status, r.created_at,
                   COUNT(rt.trial_hash),
                   COALESCE(SUM(t.status IN ('done', 'diverged')), 0),
@@ -55,9 +71,6 @@ def runs_frame(conn: sqlite3.Connection) -> pd.DataFrame:
            GROUP BY r.run_id
            ORDER BY r.created_at, r.run_id"""
     ).fetchall()
-    frame = pd.DataFrame(rows, columns=list(RUN_COLUMNS))
-    counts = {name: "int64" for name in RUN_COLUMNS[6:]}
-    return frame.astype({"created_at": "float64", **counts})
 
 
 def trials_frame(conn: sqlite3.Connection, run_id: str) -> pd.DataFrame:
@@ -66,6 +79,8 @@ def trials_frame(conn: sqlite3.Connection, run_id: str) -> pd.DataFrame:
     Params become dotted columns ("model.width"), results "result.<key>"; the environment is
     kept as its JSON text in the last column.
     """
+    import pandas as pd
+
     rows = conn.execute(
         """SELECT t.trial_hash, t.status, t.group_id, t.started_at, t.finished_at, t.error,
                   t.source_run, t.params_json, t.result_json, t.environment_json
@@ -100,6 +115,8 @@ def metrics_frame(
     Ordered by the run's trial order, then name, then the series' own order. A missing value
     (SQLite stores a bound NaN as NULL) comes back as NaN.
     """
+    import pandas as pd
+
     sql = """SELECT m.trial_hash, m.name, m.step, m.value, rt.position, m.seq
              FROM run_trials rt JOIN metrics m ON m.trial_hash = rt.trial_hash
              WHERE rt.run_id = ?"""

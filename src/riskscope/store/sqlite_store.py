@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from riskscope.core.errors import StoreError
 from riskscope.store import artifacts, codec, commit, frames, runs
 from riskscope.store.connection import open_connection, write_transaction
@@ -26,6 +24,7 @@ from riskscope.store.records import TrialRecord
 from riskscope.store.schema import DB_FILENAME, FINISHED_STATUSES
 
 if TYPE_CHECKING:
+    import pandas as pd
     import torch
 
 _FINISHED_SQL = "('" + "', '".join(FINISHED_STATUSES) + "')"
@@ -110,6 +109,11 @@ class Store:
         """run_id, name, study, preset, status, created_at, n_trials, n_finished (done or
         diverged), n_diverged, n_failed; oldest first."""
         return frames.runs_frame(self._db)
+
+    @_guarded
+    def run_rows(self) -> list[dict]:
+        """The columns of `runs()` as one dict per run, oldest first (no pandas needed)."""
+        return frames.run_rows(self._db)
 
     @_guarded
     def resolve_run(self, run_ref: str) -> str:

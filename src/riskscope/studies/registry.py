@@ -1,11 +1,20 @@
-"""The registry of built-in studies by name."""
+"""The registry of studies by name: the built-ins (registered on first use) and user studies."""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from riskscope.core.errors import unknown_name_error
-from riskscope.studies.study import Study
+
+if TYPE_CHECKING:
+    from riskscope.studies.study import Study
 
 _STUDIES: dict[str, type[Study]] = {}
+
+
+def _load_builtins() -> None:
+    importlib.import_module("riskscope.studies.builtin")  # registers every built-in study
 
 
 def register_study(cls: type[Study]) -> type[Study]:
@@ -14,10 +23,12 @@ def register_study(cls: type[Study]) -> type[Study]:
 
 
 def study_names() -> list[str]:
+    _load_builtins()
     return sorted(_STUDIES)
 
 
 def get_study(name: str, field: str = "study") -> Study:
+    _load_builtins()
     if not isinstance(name, str) or name not in _STUDIES:
         raise unknown_name_error(field, str(name), _STUDIES)
     return _STUDIES[name]()

@@ -1,36 +1,42 @@
 """Tasks: data-generating processes with their ground truth, and real data sets.
 
-Importing this package registers every built-in task; build one with
-`make_task(name, params)` and list them with `task_names()`.
+Build one with `make_task(name, params)` and list them with `task_names()`. The names below
+are imported on first use (PEP 562), so listing tasks does not import torch.
 """
 
-from riskscope.tasks import (
-    label_noise,  # noqa: F401  (registers the label-noise wrapper)
-    modular,  # noqa: F401  (registers the modular-arithmetic tasks)
-    sparse,  # noqa: F401  (registers the sparse tasks)
-)
-from riskscope.tasks.base import Dataset, Task, pointwise_loss
-from riskscope.tasks.gaussian_mixture import GaussianMixture
-from riskscope.tasks.real import Arrays, Digits, FiniteTask, Mnist1d
-from riskscope.tasks.registry import make_task, register_task, task_class, task_names
-from riskscope.tasks.smooth_regression import FourierSeries
-from riskscope.tasks.teacher_student_classification import TeacherStudentClassification
-from riskscope.tasks.teacher_student_regression import TeacherStudentRegression
+from __future__ import annotations
 
-__all__ = [
-    "Arrays",
-    "Dataset",
-    "Digits",
-    "FiniteTask",
-    "FourierSeries",
-    "GaussianMixture",
-    "Mnist1d",
-    "Task",
-    "TeacherStudentClassification",
-    "TeacherStudentRegression",
-    "make_task",
-    "pointwise_loss",
-    "register_task",
-    "task_class",
-    "task_names",
-]
+import importlib
+
+from riskscope.tasks.registry import (  # noqa: F401 - public names
+    make_task,
+    register_task,
+    task_class,
+    task_names,
+)
+
+_LAZY = {
+    "Arrays": "riskscope.tasks.real",
+    "Dataset": "riskscope.tasks.base",
+    "Digits": "riskscope.tasks.real",
+    "FiniteTask": "riskscope.tasks.real",
+    "FourierSeries": "riskscope.tasks.smooth_regression",
+    "GaussianMixture": "riskscope.tasks.gaussian_mixture",
+    "Mnist1d": "riskscope.tasks.real",
+    "Task": "riskscope.tasks.base",
+    "TeacherStudentClassification": "riskscope.tasks.teacher_student_classification",
+    "TeacherStudentRegression": "riskscope.tasks.teacher_student_regression",
+    "pointwise_loss": "riskscope.tasks.base",
+}
+
+__all__ = sorted([*_LAZY, "make_task", "register_task", "task_class", "task_names"])
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'riskscope.tasks' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
