@@ -1,33 +1,39 @@
-"""Studies: spec schema, grid expansion, the registry of built-ins, runner and executors."""
+"""Studies: spec schema, grid expansion, the registry (cards of the built-ins), runner and
+executors.
 
-from riskscope.studies import builtin  # noqa: F401 - registers the built-in studies
-from riskscope.studies.executors import Executor, GroupJob, GroupResult, LocalExecutor
-from riskscope.studies.expand import expand_trials, group_trials
-from riskscope.studies.load import load_spec
-from riskscope.studies.registry import get_study, register_study, study_descriptions, study_names
-from riskscope.studies.runner import ProgressSink, RunSummary, run_study
-from riskscope.studies.spec import StudySpec
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
-from riskscope.studies.trial import Trial
+Attributes are imported lazily (PEP 562), so `riskscope.studies.registry` and the built-in
+studies' cards (names, descriptions, declared results) load without torch; a built-in study's
+code is imported when the study is looked up by `get_study`.
+"""
 
-__all__ = [
-    "Executor",
-    "GroupContext",
-    "GroupJob",
-    "GroupResult",
-    "LocalExecutor",
-    "ProgressSink",
-    "RunSummary",
-    "Study",
-    "StudySpec",
-    "Trial",
-    "TrialOutcome",
-    "expand_trials",
-    "get_study",
-    "group_trials",
-    "load_spec",
-    "register_study",
-    "run_study",
-    "study_descriptions",
-    "study_names",
-]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "Executor": "executors", "GroupJob": "executors", "GroupResult": "executors",
+    "LocalExecutor": "executors",
+    "expand_trials": "expand", "group_trials": "expand",
+    "load_spec": "load",
+    "get_study": "registry", "register_study": "registry", "study_card": "registry",
+    "study_declaration": "registry", "study_descriptions": "registry", "study_names": "registry",
+    "ProgressSink": "runner", "RunSummary": "runner", "run_study": "runner",
+    "StudySpec": "spec",
+    "StudyCard": "card",
+    "GroupContext": "study", "Study": "study", "TrialOutcome": "study",
+    "Trial": "trial",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"riskscope.studies.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'riskscope.studies' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
