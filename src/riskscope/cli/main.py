@@ -27,13 +27,12 @@ console = Console(stderr=True)
 out = Console() if Console().is_terminal else Console(width=200)
 
 def _headline(summary: dict) -> list[str]:
-    """The study's own summary columns that the run has, else the first four results."""
-    from riskscope.studies import get_study
+    """The run's headline results (declared with the run), else the first four results."""
+    from riskscope.cli.tables import headline_columns
 
     present = sorted({k for r in summary["summary"] for k, v in r["results"].items()
                       if v["mean"] is not None})
-    declared = [c for c in get_study(summary["study"]).summary_columns if c in present]
-    return declared or present[:4]
+    return headline_columns(summary) or present[:4]
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -134,12 +133,16 @@ def _end_of_run_report(store: Store, run_id: str) -> None:
               help="results directory (one SQLite store)")
 @click.option("--to", "to_dir", default=None,
               help="report directory; default: <results>/reports/<run id>")
-def report(run_ref, out_dir, to_dir) -> None:
+@click.option("--formats", default="png", show_default=True, metavar="LIST",
+              help="figure files to write, comma-separated from png,svg,pdf (the page itself "
+                   "needs only png)")
+def report(run_ref, out_dir, to_dir, formats) -> None:
     """Build RUN's report (self-contained HTML, figures, tables) from the store; print its path."""
     from riskscope.report.build import build_report
 
     with _open_store(out_dir, create=False) as store:
-        path = build_report(store, run_ref, to_dir)
+        path = build_report(store, run_ref, to_dir,
+                            formats=tuple(f.strip() for f in formats.split(",") if f.strip()))
     click.echo(str(path))
 
 
@@ -171,6 +174,11 @@ def show(run_ref, out_dir, as_json) -> None:
               f" status={summary['status']} trials={c['trials']} finished={c['finished']} "
               f"diverged={c['diverged']} failed={c['failed']} pending={c['pending']}")
     out.print(summary_table(summary, _headline(summary)))
+
+
+from riskscope.cli.describe import describe  # noqa: E402 - one line per command module
+
+cli.add_command(describe)
 
 
 def main() -> None:
