@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from riskscope.cli.bundle import COMMANDS as EXCHANGE_COMMANDS
 from riskscope.cli.progress import RichProgress
 from riskscope.cli.tables import runs_table, summary_table
 from riskscope.core.errors import RiskscopeError
@@ -171,6 +172,14 @@ def show(run_ref, out_dir, as_json) -> None:
               f" status={summary['status']} trials={c['trials']} finished={c['finished']} "
               f"diverged={c['diverged']} failed={c['failed']} pending={c['pending']}")
     out.print(summary_table(summary, _headline(summary)))
+    from riskscope.exchange.reproduction_text import reproduction_lines
+
+    for line in reproduction_lines(summary["info"].get("reproductions")):
+        out.print(line, highlight=False, markup=False)
+
+
+for _command in EXCHANGE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ scripts, no external fonts or URLs). Everything taken from the store is HTML-esc
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from riskscope.report import html_parts as h
 from riskscope.report.fits import ExponentFits
@@ -146,6 +147,15 @@ def _curves(data: ReportData, figs: list[h.RenderedFigure], start: int) -> str:
     return "\n".join([*parts, "</section>"])
 
 
+def _build_time() -> float:
+    """Now, or `SOURCE_DATE_EPOCH` when set (the reproducible-builds convention: a bundle
+    builds its report with the run's own time, so the same run gives the same bytes)."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH")
+    if fixed and fixed.strip().isdigit():
+        return float(fixed)
+    return dt.datetime.now(dt.UTC).timestamp()
+
+
 def render_page(data: ReportData, tables: list[Table], exponents: Table, fits: ExponentFits,
                 figs: list[h.RenderedFigure], version: str) -> str:
     results, next_number = _results(figs, 1)
@@ -153,7 +163,7 @@ def render_page(data: ReportData, tables: list[Table], exponents: Table, fits: E
             _summary(data, tables), results, _exponents(exponents, fits),
             _curves(data, figs, next_number)]
     footer = (f"<footer>Built from the store alone by riskscope {h.esc(version)} on "
-              f"{_when(dt.datetime.now(dt.UTC).timestamp())}. Figures as PNG, SVG and PDF "
+              f"{_when(_build_time())}. Figures as PNG, SVG and PDF "
               "are in <code>figures/</code>, tables as CSV and LaTeX in "
               "<code>tables/</code>.</footer>")
     title = f"riskscope report: {data.run['name']} ({data.run_id})"
