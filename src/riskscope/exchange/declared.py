@@ -9,17 +9,15 @@ and every series name (kind "series"); bookkeeping results measuring time (names
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 
 from riskscope.core.declared_results import DeclaredResult, ResultDeclaration
-
-_TIMING = re.compile(r"(^|_)(wall|time)_s$")
+from riskscope.store.provenance import is_timing_result
 
 
 def is_timing(name: str) -> bool:
     """True for results that measure elapsed time (never expected to reproduce)."""
-    return bool(_TIMING.search(name))
+    return is_timing_result(name)
 
 
 def is_number(value) -> bool:

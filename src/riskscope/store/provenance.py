@@ -18,9 +18,11 @@ Merging the same source twice changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import sqlite3
 import time
@@ -34,13 +36,22 @@ from riskscope.store.records import metric_arrays
 from riskscope.store.schema import FINISHED_STATUSES, RUN_STATUSES, TRIAL_STATUSES
 
 VARIANT_DIR = "artifacts/variants"
+_TIMING = re.compile(r"(^|_)(wall|time)_s$")
+
+
+def is_timing_result(name: str) -> bool:
+    """Results that measure elapsed time (`group_wall_s`, `solve_time_s`, ...): bookkeeping
+    that differs between any two executions, so not part of a result's identity."""
+    return bool(_TIMING.search(name))
 
 
 def variant_id(status: str, result: dict, metrics: dict, artifact_content: dict) -> str:
-    """sha256 over canonical JSON of (status, result, series as [steps, values], artifact
-    content digests by name, see `artifacts.content_sha256`): equal content, equal id,
-    whichever machine or bundle it came from."""
-    content = {"status": status, "result": result,
+    """sha256 over canonical JSON of (status, results but those measuring elapsed time,
+    series as [steps, values], artifact content digests by name, see
+    `artifacts.content_sha256`): equal content, equal id, whichever machine, run or bundle it
+    came from."""
+    content = {"status": status,
+               "result": {k: v for k, v in result.items() if not is_timing_result(k)},
                "metrics": {k: [list(s), list(v)] for k, (s, v) in metrics.items()},
                "artifacts": artifact_content}
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=True)
@@ -173,20 +184,24 @@ def merge_trials(db: sqlite3.Connection, directory: Path, path: Path, run: dict,
     if db.execute("SELECT 1 FROM bundles WHERE digest = ?", (source.digest,)).fetchone():
         counts.already_imported = True
         return counts
+    _check_run(db, path, run)  # a conflicting run is refused before any file is written
     # Stage artifact files outside the lock; only those that may be needed.
     staged: list[artifacts.StagedArtifact] = []
+    created: list[Path] = []
+    published = False
     try:
         plan = _plan(db, directory, trials)
         for trial in trials:
             action = plan[trial.trial_hash][0]
             for name, data in sorted(trial.artifacts.items()):
                 if action == "new":
-                    staged.append(_stage_bytes(directory, artifacts.relpath(trial.trial_hash,
-                                                                            name), data))
+                    rel = artifacts.relpath(trial.trial_hash, name)
                 elif action == "variant":
-                    sha = hashlib.sha256(data).hexdigest()
-                    staged.append(_stage_bytes(directory, f"{VARIANT_DIR}/{sha}"
-                                                          f"{artifacts.SUFFIX}", data))
+                    rel = f"{VARIANT_DIR}/{hashlib.sha256(data).hexdigest()}{artifacts.SUFFIX}"
+                else:
+                    continue
+                created += _missing_dirs(directory, (directory / rel).parent)
+                staged.append(_stage_bytes(directory, rel, data))
         with write_transaction(db):
             if db.execute("SELECT 1 FROM bundles WHERE digest = ?", (source.digest,)).fetchone():
                 counts.already_imported = True
@@ -198,19 +213,38 @@ def merge_trials(db: sqlite3.Connection, directory: Path, path: Path, run: dict,
             counts.run_created = _merge_run(db, path, run)
             artifacts.publish([s for s in staged if not s.final.exists()
                                or "/variants/" not in s.relpath])
+            published = True
             _merge_rows(db, run["run_id"], trials, plan, source, staged, counts,
                         counts.run_created)
     finally:
         artifacts.discard(staged)
+        if not published or counts.already_imported:
+            for folder in reversed(created):  # deepest first; only the empty ones we made
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     return counts
 
 
-def _merge_run(db, path: Path, run: dict) -> bool:
+def _missing_dirs(directory: Path, folder: Path) -> list[Path]:
+    """The folders between `directory` and `folder` that do not exist yet, outermost first."""
+    missing = []
+    while folder != directory and not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
+def _check_run(db, path: Path, run: dict) -> bool:
+    """True if the run exists (with the same spec hash); StoreError if it has another."""
     row = db.execute("SELECT spec_hash FROM runs WHERE run_id = ?", (run["run_id"],)).fetchone()
-    if row is not None:
-        if row[0] != run["spec_hash"]:
-            raise StoreError(f"run {run['run_id']!r} exists in {path} with spec hash {row[0]}, "
-                             f"the imported one has {run['spec_hash']}; nothing was imported")
+    if row is not None and row[0] != run["spec_hash"]:
+        raise StoreError(f"run {run['run_id']!r} exists in {path} with spec hash {row[0]}, "
+                         f"the imported one has {run['spec_hash']}; nothing was imported")
+    return row is not None
+
+
+def _merge_run(db, path: Path, run: dict) -> bool:
+    if _check_run(db, path, run):
         return False
     db.execute(
         """INSERT INTO runs (run_id, name, study, preset, spec_json, spec_hash, status,
@@ -339,5 +373,5 @@ def bundles(db: sqlite3.Connection) -> list[dict]:
     return [dict(zip(cols, r)) for r in rows]
 
 
-__all__ = ["ImportSource", "ImportedTrial", "MergeCounts", "bundles", "merge_trials",
-           "trial_variants", "variant_id"]
+__all__ = ["ImportSource", "ImportedTrial", "MergeCounts", "bundles", "is_timing_result",
+           "merge_trials", "trial_variants", "variant_id"]
