@@ -3,7 +3,8 @@ the names the run's trials actually hold (a run stored before declarations).
 
 A derived declaration lists every numeric scalar result (kind "scalar", no range, not headline)
 and every series name (kind "series"); bookkeeping results measuring time (names ending in
-`wall_s` or `time_s`) are left out, since they differ between any two executions.
+`wall_s`, `time_s`, `duration_s`, or starting `seconds_`) are left out, since they differ
+between any two executions (`riskscope.store.provenance.is_timing_result`).
 """
 
 from __future__ import annotations

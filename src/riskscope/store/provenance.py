@@ -36,12 +36,13 @@ from riskscope.store.records import metric_arrays
 from riskscope.store.schema import FINISHED_STATUSES, RUN_STATUSES, TRIAL_STATUSES
 
 VARIANT_DIR = "artifacts/variants"
-_TIMING = re.compile(r"(^|_)(wall|time)_s$")
+_TIMING = re.compile(r"(^|_)(wall|time|duration)_s$|^seconds_|_seconds$")
 
 
 def is_timing_result(name: str) -> bool:
-    """Results that measure elapsed time (`group_wall_s`, `solve_time_s`, ...): bookkeeping
-    that differs between any two executions, so not part of a result's identity."""
+    """Results that measure elapsed time (`group_wall_s`, `solve_time_s`, `seconds_training`,
+    ...): bookkeeping that differs between any two executions, so not part of a result's
+    identity."""
     return bool(_TIMING.search(name))
 
 
