@@ -13,10 +13,13 @@ both runs (finite values only, timing results left out):
 - zero spread on both sides: equal means are "identical", others "differ" (exact values).
 
 Verdicts: identical | agree (the interval holds 0) | differ | inconclusive. The intervals are
-simultaneous over the m rows (Bonferroni: each at level 1 − (1 − confidence)/m), so two runs
-drawn from the same distribution get any "differ" with probability at most 1 − confidence;
-`simultaneous=False` gives per-row intervals. Environments: the recorded versions, device,
-platform, git revision and (for bundles) code fingerprints that differ between the runs.
+simultaneous over the m rows that need a test (Bonferroni: each at level 1 − (1 − confidence)/m;
+rows whose values are all equal on both sides are decided exactly and not counted), so two
+runs drawn from the same distribution get any "differ" with probability at most
+1 − confidence; `simultaneous=False` gives per-row intervals.
+
+Environments: the recorded versions, device, platform, git revision and (for bundles) code
+fingerprints that differ between the runs.
 """
 
 from __future__ import annotations
@@ -121,7 +124,7 @@ def welch_difference(a: np.ndarray, b: np.ndarray, confidence: float
     """(difference of means, CI low, CI high, method, verdict) of A − B (see the module)."""
     na, nb = len(a), len(b)
     diff = float(a.mean() - b.mean())
-    if np.array_equal(a, b) or (na and nb and np.all(a == a[0]) and np.all(b == a[0])):
+    if np.array_equal(a, b) or (na and nb and _all_equal(a, b)):
         return diff, diff, diff, "values equal", "identical"
     va = float(a.var(ddof=1)) if na > 1 else None
     vb = float(b.var(ddof=1)) if nb > 1 else None
@@ -143,6 +146,10 @@ def welch_difference(a: np.ndarray, b: np.ndarray, confidence: float
     half = t_quantile(confidence, max(df, 1.0)) * se
     low, high = diff - half, diff + half
     return diff, low, high, method, "agree" if low <= 0 <= high else "differ"
+
+
+def _all_equal(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.all(a == a[0]) and np.all(b == a[0]))
 
 
 def _environment(a: RunView, b: RunView) -> list[dict]:
@@ -192,7 +199,9 @@ def compare_runs(a, b, confidence: float = 0.95, simultaneous: bool = True) -> C
             vb = np.array([t["result"][name] for t in gb[key] if finite(t["result"].get(name))])
             if len(va) and len(vb):
                 cells.append((config, name, va.astype(float), vb.astype(float)))
-    level = 1 - (1 - confidence) / len(cells) if simultaneous and cells else confidence
+    # rows whose values are all equal are decided exactly, not by a test: not counted in m
+    m = sum(not _all_equal(va, vb) for _, _, va, vb in cells)
+    level = 1 - (1 - confidence) / m if simultaneous and m else confidence
     for config, name, va, vb in cells:
         diff, low, high, method, verdict = welch_difference(va, vb, level)
         comparison.rows.append(ComparisonRow(config, name, len(va), len(vb), float(va.mean()),
