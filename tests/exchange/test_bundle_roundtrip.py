@@ -103,3 +103,22 @@ def test_cli_bundle_verify_import(smoke, tmp_path, capsys):
     assert code == 0 and "4 new" in out
     code, out, _ = run_cli(["import", str(target), "--out", str(tmp_path / "s")], capsys)
     assert code == 0 and "already imported" in out
+
+
+def test_a_run_whose_keys_do_not_match_its_content_is_not_bundled(tmp_path, capsys):
+    from riskscope.store import TrialRecord
+
+    with Store(tmp_path / "s") as store:
+        store.create_run("fake", "fake", "train", None, {"study": "train"}, "0" * 64)
+        code, _, err = run_cli(["bundle", "fake", "--out", str(tmp_path / "s")], capsys)
+        assert code == 2 and "spec hash" in err
+        from riskscope.studies.canonical import spec_hash
+
+        spec = {"study": "train"}
+        store.create_run("fake2", "fake2", "train", None, spec, spec_hash(spec))
+        record = TrialRecord("a" * 64, "fake2", {"seed": 0}, "done", 0.0, 1.0)
+        store.add_trials("fake2", [(record.trial_hash, record.params)])
+        store.commit_trial(record)
+        code, _, err = run_cli(["bundle", "fake2", "--out", str(tmp_path / "s")], capsys)
+        assert code == 2 and "do not hash" in err
+    assert not (tmp_path / "s" / "bundles").exists()

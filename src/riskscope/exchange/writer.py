@@ -26,6 +26,7 @@ from riskscope.exchange.declared import derive_declaration, stored_declaration
 from riskscope.exchange.fingerprint import code_fingerprint
 from riskscope.store import Store
 from riskscope.store.schema import FINISHED_STATUSES
+from riskscope.studies.canonical import spec_hash
 
 MAX_TEXT = 4000
 
@@ -85,6 +86,9 @@ def _trial_members(store: Store, run_id: str) -> tuple[dict[str, bytes], list[di
     hashes = list(store.trials(run_id)["trial_hash"])
     for position, th in enumerate(hashes):
         row = store.trial_row(th)
+        if spec_hash(row["params"]) != th:
+            raise StoreError(f"trial {th} in {store.directory} has parameters that do not hash "
+                             "to its key (written by hand?); such a run cannot be bundled")
         entry = {"trial_hash": th, "position": position, "params": row["params"],
                  "status": row["status"], "started_at": row["started_at"],
                  "finished_at": row["finished_at"], "environment": row["environment"],
@@ -117,6 +121,9 @@ def bundle_members(store: Store, run_ref: str, author: str | None = None,
     note = _check_text("note", note)
     run_id = store.resolve_run(run_ref)
     run = store.run(run_id)
+    if spec_hash(run["spec"]) != run["spec_hash"]:
+        raise StoreError(f"run {run_id} in {store.directory}: its spec does not hash to its "
+                         f"recorded spec hash {run['spec_hash'][:12]}…; it cannot be bundled")
     members, results, series = _trial_members(store, run_id)
     declaration = stored_declaration(run["info"])
     decl_json = declaration.to_json() if declaration is not None else {
