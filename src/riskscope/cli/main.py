@@ -25,6 +25,11 @@ COMMANDS = {
     "show": "riskscope.cli.runs:show",
     "report": "riskscope.cli.runs:report",
     "describe": "riskscope.cli.describe:describe",
+    "bundle": "riskscope.cli.bundle:bundle_cmd",
+    "verify": "riskscope.cli.bundle:verify_cmd",
+    "import": "riskscope.cli.bundle:import_cmd",
+    "compare": "riskscope.cli.bundle:compare_cmd",
+    "reproduce": "riskscope.cli.bundle:reproduce_cmd",
 }
 
 
