@@ -173,6 +173,11 @@ def show(run_ref, out_dir, as_json) -> None:
     out.print(summary_table(summary, _headline(summary)))
 
 
+from riskscope.cli.claims import claims_group  # noqa: E402 - one line per command module
+
+cli.add_command(claims_group)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
