@@ -60,7 +60,7 @@ def test_every_builtin_claim_runs_on_its_smoke_preset(smoke_store, claim):
 
 @pytest.mark.slow
 def test_cli_ledger_on_the_smoke_runs(smoke_store, capsys):
-    store, runs = smoke_store
+    store, _ = smoke_store
     code, out, err = run_cli(["claims", "check", "--out", str(store.directory), "--json"],
                              capsys)
     assert code == 0, err

@@ -94,7 +94,7 @@ def test_a_check_that_is_not_a_table_or_is_missing(tmp_path):
 
 
 def test_unreadable_and_malformed_files(tmp_path):
-    with pytest.raises(SpecError, match="existing .toml"):
+    with pytest.raises(SpecError, match=r"existing \.toml"):
         load_claim(tmp_path / "missing.toml")
     with pytest.raises(SpecError, match="valid TOML"):
         load_claim(write(tmp_path, "id = \n"))

@@ -165,8 +165,8 @@ def comparison_evidence(trials: pd.DataFrame, check: ComparisonCheck, declared: 
     for ctx, group_a in configurations(side_a, exclude=tuple(
             k for k in varying(side_a) if k not in context)):
         ctx = {k: v for k, v in ctx.items() if k in context}
-        group_b = side_b[[all(plain_value(r[k]) == v for k, v in ctx.items())
-                          for _, r in side_b.iterrows()]] if ctx else side_b
+        group_b = side_b[[all(plain_value(r.get(k)) == v for k, v in ctx.items())
+                          for r in side_b.to_dict("records")]] if ctx else side_b
         values_a = _logged(result_values(group_a, check.result), check.log)
         for config_b, members_b in configurations(group_b, exclude=context):
             values_b = _logged(result_values(members_b, check.result), check.log)

@@ -86,20 +86,36 @@ def _text(data: dict, key: str, required: bool = True) -> str:
 
 @cache
 def _study_parameters(study: str) -> frozenset[str]:
-    """The dotted parameter names of a study's trials (from its smoke preset and its grids)."""
+    """The dotted parameter names a study's trials have: the fields of the task (every task
+    its presets name), model, training, data and options sections, the seeds, and every grid
+    key. Read from the parameter models, so no task is built (no data set is loaded)."""
+    from riskscope.core.validation import validate_params
     from riskscope.store.codec import flatten
-    from riskscope.studies import expand_trials, get_study, load_spec
+    from riskscope.studies import get_study
+    from riskscope.studies.spec import DataSection, ModelSection
+    from riskscope.tasks.registry import task_class
+    from riskscope.training.config import TrainingConfig
 
-    names: set[str] = {"seed", "data_seed"}
     cls = type(get_study(study))
-    first = "smoke" if "smoke" in cls.presets else next(iter(cls.presets))
-    trials = expand_trials(load_spec(study, first, []))
-    if trials:
-        names.update(flatten(trials[0].params))
-    for preset in cls.presets:
-        grid = cls.presets[preset].get("grid", {})
-        names.update(k for k in grid if k != "zip")
-        names.update(grid.get("zip", {}))
+    names: set[str] = {"seed", "data_seed", "study", "format"}
+    names.update(f"model.{k}" for k in ModelSection.model_fields)
+    names.update(f"data.{k}" for k in DataSection.model_fields)
+    names.update(f"training.{k}" for k in TrainingConfig.model_fields)
+    tasks: set[str] = set()
+    for preset in cls.presets.values():
+        tasks.add(preset.get("task", {}).get("name"))
+        grid = preset.get("grid", {})
+        for key, values in [*grid.items(), *grid.get("zip", {}).items()]:
+            if key != "zip":
+                names.add(key)
+            if key == "task.name":
+                tasks.update(values)
+        options = validate_params(cls.Options, preset.get("options", {}), "options")
+        names.update(f"options.{k}" for k in flatten(options.model_dump()))
+        names.update(f"options.{k}" for k in cls.Options.model_fields)
+    for name in tasks - {None}:
+        names.add("task.name")
+        names.update(f"task.{k}" for k in task_class(name).Params.model_fields)
     return frozenset(names)
 
 

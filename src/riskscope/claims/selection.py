@@ -82,7 +82,7 @@ def _equal(actual: Any, wanted: Any) -> bool:
     return actual == wanted
 
 
-def _bound(row: pd.Series, bound: Any) -> float | None:
+def _bound(row: dict, bound: Any) -> float | None:
     if isinstance(bound, str):
         value = plain_value(row.get(bound))
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
@@ -90,8 +90,8 @@ def _bound(row: pd.Series, bound: Any) -> float | None:
     return float(bound)
 
 
-def row_matches(row: pd.Series, filters: dict) -> bool:
-    """True when the trial (a row of `store.trials`) passes every filter."""
+def row_matches(row: dict, filters: dict) -> bool:
+    """True when the trial (a row of `store.trials` as a dict) passes every filter."""
     for name, wanted in filters.items():
         actual = plain_value(row.get(name))
         if actual is None or (isinstance(actual, float) and math.isnan(actual)):
@@ -117,7 +117,7 @@ def select(trials: pd.DataFrame, filters: dict) -> pd.DataFrame:
     """The trials that pass every filter (all of them without filters)."""
     if not filters or trials.empty:
         return trials
-    keep = [row_matches(row, filters) for _, row in trials.iterrows()]
+    keep = [row_matches(row, filters) for row in trials.to_dict("records")]
     return trials[keep]
 
 
@@ -139,7 +139,8 @@ def varying(trials: pd.DataFrame, exclude: tuple[str, ...] = ()) -> list[str]:
     for col in parameter_columns(trials):
         if col in SEED_KEYS or col in exclude:
             continue
-        if len({_key(v) for v in trials[col]}) > 1:
+        values = trials[col].tolist()
+        if any(v != values[0] for v in values) and len({_key(v) for v in values}) > 1:
             out.append(col)
     return out
 
@@ -152,8 +153,9 @@ def configurations(trials: pd.DataFrame, exclude: tuple[str, ...] = ()
     if not keys:
         return [({}, trials)] if not trials.empty else []
     groups: dict[str, tuple[dict, list]] = {}
-    for idx, row in trials.iterrows():
-        config = {k: plain_value(row[k]) for k in keys}
+    columns = {k: trials[k].tolist() for k in keys}
+    for i, idx in enumerate(trials.index):
+        config = {k: plain_value(columns[k][i]) for k in keys}
         tag = _key([_key(config[k]) for k in keys])
         groups.setdefault(tag, (config, []))[1].append(idx)
     return [(config, trials.loc[idx]) for config, idx in groups.values()]
