@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -134,10 +135,11 @@ def main() -> None:
               f"{time.perf_counter() - t0:.1f} s (load {_load()})")
         from riskscope.claims import builtin_claims, check_claims
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         claims = builtin_claims()
         print(f"load + validate {len(claims)} built-in claims (first, with imports): "
-              f"{time.perf_counter() - t0:.2f} s (load {_load()})")
+              f"{time.perf_counter() - t0:.2f} s, {time.process_time() - c0:.2f} s CPU "
+              f"(load {_load()})")
         best, cpu, verdicts = float("inf"), float("inf"), []
         with Store(tmp, create=False) as store:
             for _ in range(args.repeats):
@@ -151,12 +153,15 @@ def main() -> None:
               f"{args.repeats}, {cpu:.2f} s CPU ({1000 * best / args.runs:.0f} ms per run; "
               f"load {_load()})")
         t0 = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run([sys.executable, "-m", "riskscope", "claims", "check", "--out",
                                tmp, "--json"], capture_output=True, text=True, check=True)
         wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         n = len(json.loads(proc.stdout)["verdicts"])
         print(f"riskscope claims check --json (subprocess, end to end): {wall:.2f} s, "
-              f"{n} verdicts (load {_load()})")
+              f"{cpu:.2f} s CPU, {n} verdicts (load {_load()})")
 
 
 if __name__ == "__main__":
