@@ -30,6 +30,7 @@ COMMANDS = {
     "import": "riskscope.cli.bundle:import_cmd",
     "compare": "riskscope.cli.bundle:compare_cmd",
     "reproduce": "riskscope.cli.bundle:reproduce_cmd",
+    "claims": "riskscope.cli.claims:claims_group",
 }
 
 
