@@ -54,3 +54,22 @@ def test_show_prints_the_headline_results(tmp_path, capsys):
     # the documented keys stay
     assert {"schema", "run_id", "counts", "varying", "trials", "summary", "prerequisites"} \
         <= set(data)
+
+
+def test_show_of_a_run_stored_before_declarations_uses_the_study_card(tmp_path, capsys):
+    with Store(tmp_path) as store:
+        store.create_run("old", "old", "lazy-vs-rich", "smoke", {"study": "lazy-vs-rich"},
+                         "0" * 64)
+        records = [TrialRecord(
+            trial_hash=f"{i:064x}", run_id="old", params={"seed": i, "model": {"width": w}},
+            status="done", started_at=0.0, finished_at=1.0, environment={},
+            result={"relative_ntk_drift": 1 / w, "relative_weight_change": 2 / w,
+                    "lr_used": 0.5, "num_parameters": 10 * w, "train_loss": 0.1})
+            for i, w in enumerate([16, 16, 64, 64])]
+        store.add_trials("old", [(r.trial_hash, r.params) for r in records])
+        store.commit_trials(records)
+        store.set_run_status("old", "done")  # no declaration: an older run
+    code, out, err = run_cli(["show", "old", "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    assert "relative_ntk_drift" in out and "relative_weight_change" in out
+    assert "num_parameters" not in out and "lr_used" not in out
