@@ -14,7 +14,13 @@ from riskscope.claims.checks_spec import (
     MonotoneCheck,
 )
 from riskscope.claims.claim import Claim, load_claim, parse_claim
-from riskscope.claims.evaluate import check_claim, check_claims, check_run, verdicts_for_run
+from riskscope.claims.evaluate import (
+    check_claim,
+    check_claims,
+    check_run,
+    report_items,
+    verdicts_for_run,
+)
 from riskscope.claims.verdict import VERDICTS, ClaimVerdict, Evidence
 
 __all__ = [
@@ -33,5 +39,6 @@ __all__ = [
     "check_run",
     "load_claim",
     "parse_claim",
+    "report_items",
     "verdicts_for_run",
 ]

@@ -158,4 +158,11 @@ def verdicts_for_run(store: Store, run_id: str, claims: list[Claim] | None = Non
     return [v for v in verdicts if v is not None]
 
 
-__all__ = ["check_claim", "check_claims", "check_run", "interval_text", "verdicts_for_run"]
+def report_items(store: Store, run_ref: str) -> list[dict]:
+    """The built-in claims that concern the run, checked on its evidence, as the plain dicts
+    the HTML report's claims section shows (the report itself never imports study code)."""
+    return [v.report_item() for v in verdicts_for_run(store, run_ref)]
+
+
+__all__ = ["check_claim", "check_claims", "check_run", "interval_text", "report_items",
+           "verdicts_for_run"]

@@ -63,10 +63,11 @@ def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads) 
 
 def _end_of_run_report(store, run_id: str) -> None:
     """Build the run's report; a failure is reported but does not fail the finished run."""
+    from riskscope.claims import report_items
     from riskscope.report.build import build_report
 
     try:
-        path = build_report(store, run_id)
+        path = build_report(store, run_id, claims=report_items(store, run_id))
     except Exception as exc:  # the trials are saved; `riskscope report` can retry
         console.print(f"warning: the report was not built ({type(exc).__name__}: {exc}); "
                       f"retry with: riskscope report {run_id} --out {store.directory}",

@@ -59,9 +59,10 @@ def show(run_ref, out_dir, as_json) -> None:
                    "needs only png)")
 def report(run_ref, out_dir, to_dir, formats) -> None:
     """Build RUN's report (self-contained HTML, figures, tables) from the store; print its path."""
+    from riskscope.claims import report_items
     from riskscope.report.build import build_report
 
     with open_store(out_dir, create=False) as store:
-        path = build_report(store, run_ref, to_dir,
+        path = build_report(store, run_ref, to_dir, claims=report_items(store, run_ref),
                             formats=tuple(f.strip() for f in formats.split(",") if f.strip()))
     click.echo(str(path))

@@ -66,11 +66,13 @@ def _source_date(epoch: float):
 
 
 def _report_members(store: Store, run_id: str, epoch: float) -> dict[str, bytes]:
+    from riskscope.claims import report_items
     from riskscope.report.build import build_report
 
     members: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="riskscope-bundle-") as tmp, _source_date(epoch):
-        index = build_report(store, run_id, Path(tmp) / "report", formats=("png",))
+        index = build_report(store, run_id, Path(tmp) / "report", formats=("png",),
+                             claims=report_items(store, run_id))
         root = index.parent
         members[layout.REPORT_DIR + "index.html"] = index.read_bytes()
         for path in sorted((root / "tables").glob("*")):
