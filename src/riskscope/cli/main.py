@@ -24,6 +24,10 @@ COMMANDS = {
     "ls": "riskscope.cli.runs:ls_",
     "show": "riskscope.cli.runs:show",
     "report": "riskscope.cli.runs:report",
+    "hub": "riskscope.cli.hub:hub",
+    "publish": "riskscope.cli.publish:publish",
+    "publish-claim": "riskscope.cli.publish:publish_claim",
+    "pull": "riskscope.cli.pull:pull",
 }
 
 
