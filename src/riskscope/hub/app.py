@@ -271,6 +271,9 @@ class HubApp:
         data = await self.read(study_detail, request.path_params["study"])
         return self.page("study.html", study=data, title=f"Study {data['study']}")
 
+    async def publish_page(self, request: Request) -> HTMLResponse:
+        return self.page("publish.html", title="Publish")
+
     async def board_page(self, request: Request) -> HTMLResponse:
         return self.page("claims.html", board=await self.read(claims_board), title="Claims")
 
@@ -323,6 +326,7 @@ def create_app(root, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         Route("/runs/{run}/report", h.report),
         Route("/runs/{run}/bundle", h.bundle),
         Route("/studies/{study}", h.study_page),
+        Route("/publish", h.publish_page),
         Route("/claims", h.board_page),
         Route("/claims/{claim}", h.claim_page),
         Route("/compare", h.compare_page),

@@ -17,14 +17,14 @@ from riskscope.core.errors import SpecError
 
 def verify(path: str | os.PathLike):
     """The verified bundle at `path` (riskscope.exchange's checks), or BundleError."""
-    from riskscope.exchange.verify import verify_bundle
+    from riskscope.exchange import verify_bundle
 
     return verify_bundle(path)
 
 
 def import_into(bundle, directory: Path) -> str:
     """Import the verified bundle into a new store in `directory`; return the run id."""
-    from riskscope.exchange.importer import import_bundle
+    from riskscope.exchange import import_bundle
     from riskscope.store import Store
 
     with Store(directory, create=True) as store:
@@ -86,5 +86,21 @@ def check_claims_on_run(claims: list, store_dir: Path, run_id: str) -> list:
         return [v for v in verdicts if v is not None]
 
 
-__all__ = ["builtin_claims", "check_claims_on_run", "code_version", "import_into",
-           "parse_claim_text", "report_html", "verify"]
+def compare_stored(a: tuple[Path, str], b: tuple[Path, str]) -> dict:
+    """The exchange's comparison of two runs, each (store directory, run id), as JSON."""
+    from riskscope.exchange.compare import compare_runs
+    from riskscope.store import Store
+
+    with Store(a[0], create=False) as store_a, Store(b[0], create=False) as store_b:
+        return compare_runs((store_a, a[1]), (store_b, b[1])).to_json()
+
+
+def reproduce(bundle_file: Path, trials: int, seed: int | None) -> dict:
+    """Re-run `trials` trials of the bundle (the exchange's reproduction); its record."""
+    from riskscope.exchange.reproduce import reproduce_bundle
+
+    return reproduce_bundle(bundle_file, trials=trials, rng=seed).to_json()
+
+
+__all__ = ["builtin_claims", "check_claims_on_run", "code_version", "compare_stored",
+           "import_into", "parse_claim_text", "report_html", "reproduce", "verify"]

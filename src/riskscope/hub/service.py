@@ -31,13 +31,14 @@ from riskscope.hub import evidence
 from riskscope.hub.database import connect, log_event, transaction
 from riskscope.hub.errors import Conflict, Forbidden
 from riskscope.hub.paths import BUNDLE_SUFFIX, HubPaths, check_digest
-from riskscope.hub.queries import resolve_run
+from riskscope.hub.queries import resolve_run, run_row
 from riskscope.hub.record import build_record, model_text, pool_key, task_text
 
 DEFAULT_MAX_UPLOAD_BYTES = 256 << 20
 REPRODUCTION_KEYS = {"at": (int, float), "trials_checked": int, "identical": int,
                      "within_interval": int, "differing": int, "code_fingerprint": (str, dict),
                      "outcome": str}
+REPRODUCTION_EXTRA = ("bundle_digest", "run_id", "seed", "device", "expected", "trials")
 _OUTCOME = re.compile(r"^[a-z][a-z0-9 _-]{0,39}$")
 
 
@@ -269,9 +270,10 @@ class Hub:
         """Record a reproduction of a run's trials (the exchange's reproduction record)."""
         if not isinstance(record, dict):
             raise SpecError("reproduction", type(record).__name__, "a JSON object")
-        unknown = sorted(set(record) - set(REPRODUCTION_KEYS))
+        unknown = sorted(set(record) - set(REPRODUCTION_KEYS) - set(REPRODUCTION_EXTRA))
         if unknown:
-            raise SpecError("reproduction", unknown, "keys " + ", ".join(REPRODUCTION_KEYS))
+            raise SpecError("reproduction", unknown,
+                            "keys " + ", ".join([*REPRODUCTION_KEYS, *REPRODUCTION_EXTRA]))
         for key, kind in REPRODUCTION_KEYS.items():
             value = record.get(key)
             if value is None or isinstance(value, bool) or not isinstance(value, kind):
@@ -283,12 +285,36 @@ class Hub:
         db = self.db()
         with transaction(db):
             row = resolve_run(db, ref)
+            claimed = record.get("bundle_digest")
+            if claimed is not None and claimed != row["digest"]:
+                raise SpecError("reproduction.bundle_digest", claimed,
+                                f"the digest of run {row['digest'][:12]} (this record "
+                                "reproduces another bundle)")
             db.execute("INSERT INTO reproductions (digest, by_user, at, outcome, record_json) "
                        "VALUES (?, ?, ?, ?, ?)", (row["digest"], user, time.time(),
                                                   record["outcome"],
                                                   json.dumps(record, sort_keys=True)))
             log_event(db, user, "reproduction", row["digest"], record["outcome"])
         return {"digest": row["digest"], "outcome": record["outcome"]}
+
+    def reproduce(self, ref: str, trials: int, seed: int | None, user: str) -> dict:
+        """Re-run `trials` trials of a published run here (the operator's reproduction) and
+        record the outcome."""
+        row, path = self.bundle_path(ref)
+        record = evidence.reproduce(path, trials, seed)
+        self.add_reproduction(row["digest"], user, record)
+        return record
+
+    def compare(self, a: str, b: str) -> dict:
+        """The exchange's comparison of two published runs, with their gallery rows."""
+        db = self.db()
+        if not a or not b:
+            raise SpecError("a and b", f"a={a!r} b={b!r}", "two runs (digest, prefix or run id)")
+        row_a, row_b = resolve_run(db, a), resolve_run(db, b)
+        result = evidence.compare_stored(
+            (self.paths.run_dir(row_a["digest"]) / "store", row_a["run_id"]),
+            (self.paths.run_dir(row_b["digest"]) / "store", row_b["run_id"]))
+        return {"a": run_row(row_a), "b": run_row(row_b), "comparison": result}
 
     def bundle_path(self, ref: str, allow_withdrawn: bool = False) -> tuple[dict, Path]:
         """(run row, bundle file) of a published run."""
