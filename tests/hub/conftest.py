@@ -14,7 +14,7 @@ pytest.importorskip("starlette", reason="the hub needs the extra riskscope[hub]"
 CLAIMS = {
     "train-smoke-population-risk-below-half": """\
 id = "train-smoke-population-risk-below-half"
-statement = "A small ReLU network trained on the teacher-student smoke task reaches a population risk below 0.5."
+statement = "A small ReLU network trained on the smoke task reaches a population risk below 0.5."
 source = "riskscope hub tests"
 study = "train"
 

@@ -259,7 +259,7 @@ def test_malformed_requests_get_json_4xx_never_a_traceback(fresh_hub):
 def test_member_reproduces_a_run_and_the_badge_shows(fresh_hub, smoke_runs, capsys):
     token = add_member(fresh_hub, "alice")
     digest = HubClient(fresh_hub.url, token).upload("/api/runs", smoke_runs.bundles[0])["digest"]
-    code, out, err = run_cli(["hub", "reproduce", digest[:12], "--trials", "1", "--seed", "0",
+    code, _, err = run_cli(["hub", "reproduce", digest[:12], "--trials", "1", "--seed", "0",
                               "--hub", fresh_hub.url, "--token", token], capsys)
     assert code == 0, err
     record = api(fresh_hub, f"/api/runs/{digest}")["reproductions"]

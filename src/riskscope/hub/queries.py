@@ -158,7 +158,7 @@ def claims_board(db: sqlite3.Connection) -> dict:
            FROM claims c
            LEFT JOIN verdicts v ON v.claim_id = c.id
                 AND v.digest IN (SELECT digest FROM runs WHERE withdrawn_at IS NULL)
-           GROUP BY c.id ORDER BY c.study, c.id""").fetchall()
+           GROUP BY c.id ORDER BY runs DESC, c.study, c.id""").fetchall()
     claims = [{"id": r["id"], "statement": r["statement"], "source": r["source"],
                "study": r["study"], "origin": r["origin"], "author": r["author"],
                "published_at": r["published_at"], "runs": r["runs"],
