@@ -159,7 +159,7 @@ def test_claims_board_matches_claims_check(fresh_hub, smoke_runs, capsys):
     assert status == 200 and page.count(b"<circle") == 2 and b'class="region"' in page
 
 
-def test_tokens_withdraw_and_audit(fresh_hub, smoke_runs):
+def test_tokens_withdraw_and_audit(fresh_hub, smoke_runs, capsys):
     alice, bob = add_member(fresh_hub, "alice"), add_member(fresh_hub, "bob")
     bundle = smoke_runs.bundles[0].read_bytes()
     url = fresh_hub.url + "/api/runs"
@@ -175,8 +175,11 @@ def test_tokens_withdraw_and_audit(fresh_hub, smoke_runs):
     status, answer = send(withdraw, b'{"reason": "mine"}', bob)
     assert status == 403 and "another member" in answer["error"]
     assert send(withdraw, b"not json", alice)[0] == 400
-    status, answer = send(withdraw, b'{"reason": "superseded"}', alice)
-    assert status == 200 and answer["changed"]
+    code, _, err = run_cli(["hub", "withdraw", digest[:12], "--hub", fresh_hub.url, "--token",
+                            alice, "--reason", "superseded"], capsys)
+    assert code == 0 and "withdrawn" in err
+    status, answer = send(withdraw, b'{"reason": "again"}', alice)
+    assert status == 200 and not answer["changed"]
     # hidden from lists and the board, kept on disk and readable for the record
     assert api(fresh_hub, "/api/runs")["total"] == 0
     record = api(fresh_hub, f"/api/runs/{digest}")

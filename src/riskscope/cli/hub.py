@@ -49,3 +49,69 @@ def add_user(name, root, new_token) -> None:
         db.close()
     console.print(f"token for {name} (shown once; the hub keeps only its salted hash):")
     click.echo(token)
+
+
+@hub.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--trials", "k", type=click.IntRange(min=1), default=3, show_default=True,
+              help="how many trials to re-run, chosen at random")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="seed of the random choice (default: fresh, recorded)")
+@click.option("--root", default=None, help="the hub's directory (the operator, on the hub's "
+                                           "machine)")
+@click.option("--as", "as_user", default="operator", show_default=True,
+              help="with --root: the name the record is filed under")
+@click.option("--hub", "hub_url", default=None, help="a hub's URL (a member: download, re-run "
+                                                     "here, publish the record)")
+@click.option("--token", envvar="RISKSCOPE_HUB_TOKEN", default=None,
+              help="with --hub: your API token (or RISKSCOPE_HUB_TOKEN)")
+def reproduce(run_ref, k, seed, root, as_user, hub_url, token) -> None:
+    """Re-run K trials of a published RUN and record the outcome on the hub (a badge on the
+    run page). With --root the hub's bundle is re-run in place; with --hub and --token the
+    bundle is downloaded, re-run here, and the record is published."""
+    if (root is None) == (hub_url is None):
+        raise click.UsageError("give either --root DIR (on the hub's machine) or --hub URL "
+                               "--token TOKEN")
+    if root is not None:
+        from riskscope.hub.service import Hub
+        from riskscope.hub.users import check_user_name
+
+        record = Hub(root).reproduce(run_ref, k, seed, check_user_name(as_user))
+    else:
+        import tempfile
+        from pathlib import Path
+
+        from riskscope.hub.client import HubClient, path_of
+        from riskscope.hub.evidence import reproduce as rerun
+
+        if not token:
+            raise click.UsageError("--hub needs --token (or RISKSCOPE_HUB_TOKEN)")
+        client = HubClient(hub_url, token)
+        with tempfile.TemporaryDirectory(prefix="riskscope-reproduce-") as tmp:
+            bundle = Path(tmp) / "run.rsbundle"
+            client.download(path_of("api", "runs", run_ref, "bundle"), bundle,
+                            what=f"downloading {run_ref} refused")
+            record = rerun(bundle, k, seed)
+        client.post_json(path_of("api", "runs", record["bundle_digest"], "reproductions"),
+                         record, what="recording the reproduction refused")
+    console.print(f"{record['outcome']}: {record['trials_checked']} trials checked, "
+                  f"{record['identical']} identical, {record['within_interval']} within "
+                  f"interval, {record['differing']} differing (expected: "
+                  f"{record.get('expected', '?')})")
+
+
+@hub.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--hub", "hub_url", required=True, help="the hub's URL")
+@click.option("--token", envvar="RISKSCOPE_HUB_TOKEN", required=True,
+              help="your API token (or RISKSCOPE_HUB_TOKEN)")
+@click.option("--reason", default=None, help="why (kept with the run)")
+def withdraw(run_ref, hub_url, token, reason) -> None:
+    """Withdraw a run you published: hidden from lists, the board and pools; kept for audit."""
+    from riskscope.hub.client import HubClient, path_of
+
+    answer = HubClient(hub_url, token).post_json(path_of("api", "runs", run_ref, "withdraw"),
+                                                 {"reason": reason},
+                                                 what="withdrawing refused")
+    state = "withdrawn" if answer.get("changed") else "was already withdrawn"
+    console.print(f"run {answer['digest'][:12]} {state}")
