@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from riskscope.hub.client import HubClient
+from riskscope.hub.client import HubClient, HubRequestError
 from tests.cli_runner import run_cli
 from tests.hub.conftest import CLAIMS, add_member, state_files
 
@@ -278,3 +278,52 @@ def test_member_reproduces_a_run_and_the_badge_shows(fresh_hub, smoke_runs, caps
     status, answer = send(f"{fresh_hub.url}/api/runs/{digest}/reproductions",
                           json.dumps(other).encode(), token)
     assert status == 400 and "another bundle" in answer["error"]
+
+
+def test_serve_and_add_user_commands(tmp_path, capsys):
+    """`riskscope hub serve` as its own process on an empty root, loopback only; `hub
+    add-user` prints a token that works there."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "hub"
+    code, out, err = run_cli(["hub", "add-user", "alice", "--root", str(root)], capsys)
+    assert code == 0 and "shown once" in err
+    token = out.strip()
+    assert token.startswith("rsh_") and token.encode() not in (root / "hub.sqlite").read_bytes()
+    code, _, err = run_cli(["hub", "add-user", "alice", "--root", str(root)], capsys)
+    assert code == 2 and "--new-token" in err
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "riskscope", "hub", "serve", "--root",
+                               str(root), "--port", str(port)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            status, _, body = (0, {}, b"")
+            try:
+                status, _, body = get(f"http://127.0.0.1:{port}/api/health")
+            except OSError:
+                pass
+            if status == 200 or time.monotonic() > deadline or server.poll() is not None:
+                break
+            time.sleep(0.2)
+        assert status == 200 and json.loads(body) == {"schema": "riskscope.hub/1", "ok": True,
+                                                      "runs": 0}
+        client = HubClient(f"http://127.0.0.1:{port}", token)
+        with pytest.raises(HubRequestError, match="404"):
+            client.post_json("/api/runs/none/withdraw", {})
+        with pytest.raises(HubRequestError, match="401"):
+            HubClient(f"http://127.0.0.1:{port}", "wrong").post_json("/api/runs/x/withdraw", {})
+        listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True,
+                                   check=False).stdout
+        if listening:
+            lines = [line for line in listening.splitlines() if f":{port} " in line]
+            assert lines and all("127.0.0.1:" in line for line in lines), lines
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

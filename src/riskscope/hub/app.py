@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -313,12 +314,29 @@ class HubApp:
         return self.error(request, 500, "internal error; the hub's log has the details")
 
 
+def _add_builtin_claims(hub: Hub) -> None:
+    try:
+        added = hub.add_builtin_claims()
+        log.info("built-in claims added: %s", ", ".join(added) or "none new")
+    except Exception:
+        log.exception("the built-in claims could not be added")
+
+
 def create_app(root, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
-               builtin_claims: bool = True) -> Starlette:
-    """The hub application over the root directory `root` (created when missing)."""
+               builtin_claims: str = "now") -> Starlette:
+    """The hub application over the root directory `root` (created when missing).
+
+    builtin_claims: "now" adds the built-in claims the hub lacks before returning,
+    "background" in a thread (the server answers at once; the board fills in a few seconds:
+    loading the claims imports the studies), "no" leaves them out."""
+    if builtin_claims not in ("now", "background", "no"):
+        raise ValueError(f"builtin_claims={builtin_claims!r}: now, background or no")
     hub = Hub(root, max_upload_bytes=max_upload_bytes)
-    if builtin_claims:
+    if builtin_claims == "now":
         hub.add_builtin_claims()
+    elif builtin_claims == "background":
+        threading.Thread(target=_add_builtin_claims, args=(hub,), name="builtin-claims",
+                         daemon=True).start()
     h = HubApp(hub)
     routes = [
         Route("/", h.gallery),

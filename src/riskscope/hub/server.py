@@ -29,7 +29,8 @@ def serve_hub(root, host: str = "127.0.0.1", port: int = 8765,
     from riskscope.hub.app import create_app
     from riskscope.hub.service import DEFAULT_MAX_UPLOAD_BYTES
 
-    app = create_app(root, max_upload_bytes=max_upload_bytes or DEFAULT_MAX_UPLOAD_BYTES)
+    app = create_app(root, max_upload_bytes=max_upload_bytes or DEFAULT_MAX_UPLOAD_BYTES,
+                     builtin_claims="background")
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
                 proxy_headers=False)
 
@@ -42,7 +43,7 @@ class BackgroundHub:
     """
 
     def __init__(self, root, max_upload_bytes: int | None = None,
-                 builtin_claims: bool = True, log_level: str = "warning"):
+                 builtin_claims: str = "now", log_level: str = "warning"):
         require_web_stack()
         import uvicorn
 
