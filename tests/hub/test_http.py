@@ -273,6 +273,15 @@ def test_member_reproduces_a_run_and_the_badge_shows(fresh_hub, smoke_runs, caps
     assert gallery == {"outcome": "reproduced bit for bit", "records": 1}
     status, _, page = get(f"{fresh_hub.url}/runs/{digest}")
     assert b'class="badge reproduced-bit-for-bit"' in page
+    # the operator reproduces in place beside the running server, which keeps its uploads
+    in_flight = fresh_hub.hub.paths.tmp / "upload-in-flight.part"
+    in_flight.write_bytes(b"half an upload")
+    code, _, err = run_cli(["hub", "reproduce", digest, "--trials", "1", "--seed", "1",
+                            "--root", str(fresh_hub.hub.paths.root)], capsys)
+    assert code == 0, err
+    assert in_flight.exists()
+    records = api(fresh_hub, f"/api/runs/{digest}")["reproductions"]
+    assert [r["by"] for r in records] == ["alice", "operator"]
     # a record naming another bundle is refused
     other = {**record[0]["record"], "bundle_digest": "0" * 64}
     status, answer = send(f"{fresh_hub.url}/api/runs/{digest}/reproductions",

@@ -76,7 +76,7 @@ def reproduce(run_ref, k, seed, root, as_user, hub_url, token) -> None:
         from riskscope.hub.service import Hub
         from riskscope.hub.users import check_user_name
 
-        record = Hub(root).reproduce(run_ref, k, seed, check_user_name(as_user))
+        record = Hub(root, serving=False).reproduce(run_ref, k, seed, check_user_name(as_user))
     else:
         import tempfile
         from pathlib import Path

@@ -60,11 +60,12 @@ class HubPaths:
             raise SpecError("path", str(path), f"a path inside the hub root {root}")
         return resolved
 
-    def prepare(self) -> None:
-        """Create the folders; empty tmp/ (uploads a stopped server left half-received)."""
+    def prepare(self, clean_tmp: bool = True) -> None:
+        """Create the folders; with `clean_tmp` (the server starting) empty tmp/ of what a
+        stopped server left half-received."""
         for folder in (self.root, self.bundles, self.runs):
             folder.mkdir(parents=True, exist_ok=True)
-        if self.tmp.exists():
+        if clean_tmp and self.tmp.exists():
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
 

@@ -52,16 +52,19 @@ class Hub:
     """One hub root: its paths, database connections (one per thread) and operations."""
 
     def __init__(self, root: str | os.PathLike,
-                 max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES):
+                 max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, serving: bool = True):
+        """serving: this process is the hub's server and may tidy up (empty tmp/, remove
+        orphans) at start; the operator's commands beside a running server pass False."""
         self.paths = HubPaths(root)
-        self.paths.prepare()
+        self.paths.prepare(clean_tmp=serving)
         self.max_upload_bytes = int(max_upload_bytes)
         self._local = threading.local()
         self._commit_lock = threading.Lock()
         self._claims: dict[str, object] = {}
         self._claims_lock = threading.Lock()
         connect(self.paths.db, create=True).close()
-        self.remove_orphans()
+        if serving:
+            self.remove_orphans()
 
     # -- connections -------------------------------------------------------------------------
     def db(self):
