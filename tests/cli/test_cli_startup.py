@@ -17,7 +17,8 @@ def _modules_after(code: str) -> set[str]:
     return set(done.stdout.split())
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["tasks"], ["ls", "--help"], ["run", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["tasks"], ["studies"], ["describe", "decomposition"],
+                                  ["ls", "--help"], ["run", "--help"]])
 def test_listing_commands_import_no_heavy_library(argv):
     code = ("import contextlib, io\nfrom riskscope.cli.main import cli\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"

@@ -40,7 +40,7 @@ def smoke_report(smoke):
     from riskscope.report import build_report
 
     store, run_id = smoke
-    return build_report(store, run_id)
+    return build_report(store, run_id, formats=("png", "svg", "pdf"))
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,15 @@ def test_report_command_on_a_generic_study(generic, capsys):
     assert code == 0, err
     root = store.directory / "reports" / run_id
     assert out.strip() == str(root / "index.html")
+    # by default only what the page needs: PNG
+    assert {p.suffix for p in (root / "figures").iterdir()} == {".png"}
+    code, out, err = run_cli(["report", "custom", "--out", str(store.directory),
+                              "--formats", "png,svg,pdf"], capsys)
+    assert code == 0, err
     page = (root / "index.html").read_text()
     figures = {p.stem for p in (root / "figures").glob("*.png")}
-    assert figures == {p.stem for p in (root / "figures").glob("*.pdf")}
+    assert figures == {p.stem for p in (root / "figures").glob("*.pdf")} \
+        == {p.stem for p in (root / "figures").glob("*.svg")}
     # its one varying result is plotted and fitted; constants and per-trial CIs are not
     assert {"sharpness_vs_training-lr", "curves_loss", "generalization_gap_curve"} <= figures
     assert not any("steps_run" in f or "_ci_" in f for f in figures)
@@ -34,6 +40,9 @@ def test_report_command_errors(generic, tmp_path, capsys):
                             str(tmp_path)], capsys)
     assert code == 2 and "report directory" in err
     assert (tmp_path / "notes.txt").read_text() == "keep me"
+    code, _, err = run_cli(["report", "custom", "--out", str(store.directory), "--formats",
+                            "png,gif"], capsys)
+    assert code == 2 and "formats" in err and "gif" in err
 
 
 def test_run_builds_the_report_at_the_end(tmp_path, capsys):

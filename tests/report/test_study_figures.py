@@ -12,9 +12,10 @@ import pytest
 from riskscope.report import build_report
 from riskscope.report.interpolation import empirical_threshold, nominal_threshold
 from riskscope.report.report_data import load_report_data
-from riskscope.report.study_figures import BUILDERS, declared_figures, study_figures
+from riskscope.report.study_figures import BUILDERS, FALLBACK, declared_figures, study_figures
 from riskscope.store import Store, TrialRecord
 from riskscope.studies import study_names
+from riskscope.studies.registry import study_declaration
 
 from .conftest import FAST
 
@@ -29,7 +30,8 @@ def _store(tmp_path_factory, name: str, study: str, spec: dict, records: list[Tr
     store.create_run(name, name, study, None, {"study": study, **spec}, "2" * 64)
     store.add_trials(name, [(r.trial_hash, r.params) for r in records])
     store.commit_trials(records)
-    store.set_run_status(name, "done")
+    # as the runner does: the study's declaration is stored with the run
+    store.set_run_status(name, "done", declaration=study_declaration(study).to_json())
     return store
 
 
@@ -135,10 +137,21 @@ def _figures(store, run_id):
 
 def test_every_declared_figure_exists():
     for name in study_names():
-        assert set(declared_figures(name)) <= set(BUILDERS), name
-    assert declared_figures("no-such-study") == ()
-    assert {"interpolation_threshold", "epoch_wise"} <= set(declared_figures("double-descent"))
-    assert {"progress_measures", "steps_to_threshold"} <= set(declared_figures("grokking"))
+        assert set(study_declaration(name).report_figures) <= set(BUILDERS), name
+    figures = study_declaration("double-descent").report_figures
+    assert {"interpolation_threshold", "epoch_wise"} <= set(figures)
+    assert {"progress_measures", "steps_to_threshold"} <= set(
+        study_declaration("grokking").report_figures)
+
+
+def test_figures_come_from_the_stored_declaration_and_older_runs_fall_back(network):
+    data = load_report_data(network, "dd")
+    assert declared_figures(data) == study_declaration("double-descent").report_figures
+    # a run stored before declarations: every figure whose specific results are stored
+    data.declaration = type(data.declaration)()
+    assert declared_figures(data) == FALLBACK
+    stems = {s.stem for s in study_figures(data)}
+    assert "threshold_vs_model-width" in stems and not any("epoch_wise" in s for s in stems)
 
 
 def test_nominal_and_empirical_thresholds():

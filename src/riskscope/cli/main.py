@@ -24,6 +24,7 @@ COMMANDS = {
     "ls": "riskscope.cli.runs:ls_",
     "show": "riskscope.cli.runs:show",
     "report": "riskscope.cli.runs:report",
+    "describe": "riskscope.cli.describe:describe",
     "hub": "riskscope.cli.hub:hub",
     "publish": "riskscope.cli.publish:publish",
     "publish-claim": "riskscope.cli.publish:publish_claim",

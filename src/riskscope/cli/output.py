@@ -27,10 +27,9 @@ def open_store(directory: str, create: bool):
 
 
 def headline_columns(summary: dict) -> list[str]:
-    """The study's own summary columns that the run has, else the first four results."""
-    from riskscope.studies import get_study
+    """The run's headline results (declared with the run), else the first four results."""
+    from riskscope.cli.tables import headline_columns as declared_headline
 
     present = sorted({k for r in summary["summary"] for k, v in r["results"].items()
                       if v["mean"] is not None})
-    declared = [c for c in get_study(summary["study"]).summary_columns if c in present]
-    return declared or present[:4]
+    return declared_headline(summary) or present[:4]

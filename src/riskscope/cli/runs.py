@@ -50,10 +50,14 @@ def show(run_ref, out_dir, as_json) -> None:
               help="results directory (one SQLite store)")
 @click.option("--to", "to_dir", default=None,
               help="report directory; default: <results>/reports/<run id>")
-def report(run_ref, out_dir, to_dir) -> None:
+@click.option("--formats", default="png", show_default=True, metavar="LIST",
+              help="figure files to write, comma-separated from png,svg,pdf (the page itself "
+                   "needs only png)")
+def report(run_ref, out_dir, to_dir, formats) -> None:
     """Build RUN's report (self-contained HTML, figures, tables) from the store; print its path."""
     from riskscope.report.build import build_report
 
     with open_store(out_dir, create=False) as store:
-        path = build_report(store, run_ref, to_dir)
+        path = build_report(store, run_ref, to_dir,
+                            formats=tuple(f.strip() for f in formats.split(",") if f.strip()))
     click.echo(str(path))

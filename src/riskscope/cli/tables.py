@@ -29,6 +29,14 @@ def runs_table(runs: list[dict]) -> Table:
     return table
 
 
+def headline_columns(summary: dict) -> list[str]:
+    """The run's headline results (`summary["headline"]`: declared with the run, or chosen
+    from what is stored for an older run), those with a value."""
+    present = {k for r in summary["summary"] for k, v in r["results"].items()
+               if v["mean"] is not None}
+    return [c for c in summary.get("headline") or [] if c in present]
+
+
 def summary_table(summary: dict, columns: list[str]) -> Table:
     """Means over seeds with 95% CIs, one row per combination of the swept parameters."""
     table = Table(title=f"{summary['run_id']}: mean over seeds [95% CI]")
@@ -47,6 +55,8 @@ def summary_table(summary: dict, columns: list[str]) -> Table:
                 cells.append("–")
             elif s["ci_low"] is None:
                 cells.append(_fmt(s["mean"]))
+            elif s.get("ci_informative") is False:
+                cells.append(f"{s['mean']:.4g} (interval not informative)")
             else:
                 cells.append(f"{s['mean']:.4g} [{s['ci_low']:.3g}, {s['ci_high']:.3g}]")
         table.add_row(*cells)

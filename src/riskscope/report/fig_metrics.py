@@ -3,8 +3,8 @@ one panel per series, one line per configuration, mean over seeds with the range
 
 Left out: the train/test loss and risk (drawn in `fig_curves`) and the trainer's standard
 diagnostics that every study records (learning rate, gradient and weight norms, distance from
-initialization). At most `MAX_PANELS` series are drawn, in alphabetical order; the caption
-names the ones left out.
+initialization). At most `MAX_PANELS` series are drawn: the declared headline series first,
+then the others in alphabetical order; the caption names the ones left out.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ STANDARD = {"train_loss", "test_loss", "train_risk", "test_risk", "lr", "grad_no
 
 def other_metrics_figure(data: ReportData) -> FigureSpec | None:
     names = sorted(set(data.metrics["name"].unique()) - STANDARD)
+    heads = [r.name for r in data.declaration.headline() if r.kind == "series"]
+    names = [n for n in heads if n in names] + [n for n in names if n not in heads]
     if not names:
         return None
     shown, rest = names[:MAX_PANELS], names[MAX_PANELS:]

@@ -16,10 +16,16 @@ def num(value, digits: int = 3) -> str:
     return f"{value:.{digits}g}"
 
 
-def with_ci(mean, low, high, digits: int = 3) -> str:
-    """`mean [low, high]`, or `mean` alone when the interval is unknown."""
+NOT_INFORMATIVE = "(interval not informative)"
+
+
+def with_ci(mean, low, high, digits: int = 3, informative: bool = True) -> str:
+    """`mean [low, high]`, or `mean` alone when the interval is unknown, or `mean (interval
+    not informative)` when it spans the whole declared range (`report.intervals`)."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "–"
+    if not informative and low is not None:
+        return f"{num(mean, digits)} {NOT_INFORMATIVE}"
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
         return num(mean, digits)
     return f"{num(mean, digits)} [{num(low, digits)}, {num(high, digits)}]"

@@ -33,7 +33,11 @@ td.num { font-variant-numeric: tabular-nums; }
 .count.bad b { color: var(--bad); }
 .count.warn b { color: var(--warn); }
 .verdict-holds { color: var(--ok); font-weight: 600; }
-.verdict-does-not-hold { color: var(--bad); font-weight: 600; }
+.verdict-does-not-hold, .verdict-fails { color: var(--bad); font-weight: 600; }
+.verdict-inconclusive { color: var(--warn); font-weight: 600; }
+table.claims td { white-space: normal; }
+#headline .figures { grid-template-columns: 1fr; }
+.headline-list { margin: 4px 0 10px; padding-left: 20px; font-size: 0.92rem; }
 .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr));
            gap: 18px 26px; }
 figure { margin: 0; }

@@ -1,11 +1,18 @@
 """The report page: one self-contained HTML file (inline CSS, figures as PNG data URIs, no
-scripts, no external fonts or URLs). Everything taken from the store is HTML-escaped."""
+scripts, no external fonts or URLs). Everything taken from the store is HTML-escaped.
+
+The page opens with what a reader came for: the headline figure and the headline results with
+their intervals, the claims that concern the run (a list passed in by the caller; see
+`html_sections.claims`) and the run's reproduction records (run info `"reproductions"`); the
+other figures, the long tables, the declared results, the spec, environment and trial counts
+follow."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from riskscope.report import html_parts as h
+from riskscope.report import html_sections as sections
 from riskscope.report.fits import ExponentFits
 from riskscope.report.html_css import CSS
 from riskscope.report.report_data import ReportData
@@ -14,15 +21,16 @@ from riskscope.report.tables import Table, prerequisites_table
 _ENV_ORDER = ("git_revision", "dirty", "riskscope", "python", "implementation", "torch", "cuda",
               "numpy", "device", "device_name", "platform", "machine", "cpu_count",
               "torch_threads")
-_SECTIONS = (("spec", "Specification"), ("environment", "Environment"), ("counts", "Trials"),
-             ("summary", "Summary"), ("results", "Results"), ("exponents", "Fitted exponents"),
-             ("curves", "Training curves"))
+_SECTIONS = (("headline", "Headline"), ("claims", "Claims"),
+             ("reproductions", "Reproductions"), ("results", "Results"), ("summary", "Tables"),
+             ("exponents", "Fitted exponents"), ("curves", "Training curves"),
+             ("declared", "Declared results"), ("spec", "Specification"),
+             ("environment", "Environment"), ("counts", "Trials"))
+#: run-info keys shown in sections of their own, not in the spec's key-value table
+_OWN_SECTION = ("declaration", "reproductions")
 
 
-def _when(seconds) -> str:
-    if not isinstance(seconds, int | float):
-        return "–"
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+_when = h.when
 
 
 def _header(data: ReportData) -> str:
@@ -40,7 +48,7 @@ def _header(data: ReportData) -> str:
 
 
 def _spec(data: ReportData) -> str:
-    info = {k: v for k, v in (data.run.get("info") or {}).items()}
+    info = {k: v for k, v in (data.run.get("info") or {}).items() if k not in _OWN_SECTION}
     parts = ['<section id="spec"><h2>Specification</h2>',
              "<details open><summary>validated spec (JSON)</summary>",
              h.pretty_json(data.run.get("spec") or {}), "</details>"]
@@ -75,17 +83,18 @@ def _counts(data: ReportData) -> str:
 
 
 def _summary(data: ReportData, tables: list[Table]) -> str:
-    parts = ['<section id="summary"><h2>Summary</h2>']
+    parts = ['<section id="summary"><h2>Tables</h2>']
     if not data.summary["summary"]:
         parts.append('<p class="note">No finished trials yet.</p>')
     for t in tables:
+        if t.name == "summary":
+            continue  # the headline table opens the page
         if t.name == "all_results":
             parts.append(f"<details><summary>all numeric results</summary>{h.table(t)}"
                          "</details>")
         else:
             parts.append(h.table(t))
-    parts.append('<p class="note">n: finished trials (diverged ones count but have no risk). '
-                 "Intervals: Student-t 95% CI of the mean over seeds.</p>")
+    parts.append(sections.INTERVAL_NOTE)
     return "\n".join([*parts, "</section>"])
 
 
@@ -147,14 +156,24 @@ def _curves(data: ReportData, figs: list[h.RenderedFigure], start: int) -> str:
 
 
 def render_page(data: ReportData, tables: list[Table], exponents: Table, fits: ExponentFits,
-                figs: list[h.RenderedFigure], version: str) -> str:
-    results, next_number = _results(figs, 1)
-    body = [_header(data), _spec(data), _environment(data), _counts(data),
-            _summary(data, tables), results, _exponents(exponents, fits),
-            _curves(data, figs, next_number)]
+                figs: list[h.RenderedFigure], version: str, claims: list[dict] | None = None,
+                formats: tuple[str, ...] = ("png",)) -> str:
+    """The page. `figs`: the rendered figures, the headline one (if any) in section
+    "headline"; `claims`: the claims that concern the run ({id, statement, source, verdict,
+    detail}; None or [] → the page says none does)."""
+    headline = [f for f in figs if f.section == "headline"]
+    head_table = next((t for t in tables if t.name == "summary"), None)
+    opening = sections.headline(data, headline[0] if headline else None, head_table)
+    results, next_number = _results(figs, 1 + len(headline))
+    body = [_header(data), opening, sections.claims(claims or []),
+            sections.reproductions(data), results, _summary(data, tables),
+            _exponents(exponents, fits), _curves(data, figs, next_number),
+            sections.declared(data), _spec(data), _environment(data), _counts(data)]
+    files = ", ".join(f.upper() for f in formats)
     footer = (f"<footer>Built from the store alone by riskscope {h.esc(version)} on "
-              f"{_when(dt.datetime.now(dt.UTC).timestamp())}. Figures as PNG, SVG and PDF "
-              "are in <code>figures/</code>, tables as CSV and LaTeX in "
+              f"{_when(dt.datetime.now(dt.UTC).timestamp())}. Figures as {h.esc(files)} "
+              "are in <code>figures/</code> (other formats: <code>riskscope report RUN "
+              "--formats png,svg,pdf</code>), tables as CSV and LaTeX in "
               "<code>tables/</code>.</footer>")
     title = f"riskscope report: {data.run['name']} ({data.run_id})"
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import json
 from dataclasses import dataclass
@@ -78,6 +79,13 @@ def _text(value) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True, default=str)
     return str(value)
+
+
+def when(seconds) -> str:
+    """A UTC time stamp of epoch seconds ('–' for anything else)."""
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+        return "–"
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def counts(c: dict) -> str:

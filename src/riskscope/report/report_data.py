@@ -1,11 +1,11 @@
 """`ReportData`: everything a report shows, read from the store once (nothing is recomputed).
 
-Result families a report knows:
-- main results: the risks and gaps of `PREFERRED` (population, excess, generalization gap,
-  training risk) when at least two are stored; otherwise those present and then the study's
-  other numeric results that vary (bookkeeping and per-trial CI bounds left out), six at most;
+Result names come from the run record (`riskscope.report.declared`), never from study code:
+- main results: the run's headline results (the declaration stored with the run; for a run
+  stored before declarations, the fallback rule of `declared.headline_results`);
 - the decomposition: `approximation_error`, `optimization_error`, `generalization_gap` and
-  `remainder` (they sum to `excess_risk`); present when all four are stored.
+  `remainder` (they sum to `excess_risk`; the identity of the integrated error analysis, the
+  same in every study that stores it); drawn when all four are stored.
 """
 
 from __future__ import annotations
@@ -15,16 +15,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from riskscope.core.declared_results import ResultDeclaration
+from riskscope.report.declared import run_declaration
 from riskscope.report.run_summary import status_counts, summarize
 from riskscope.report.trial_roles import main_trial_mask
 from riskscope.store import Store
 
 COMPONENTS = ("approximation_error", "optimization_error", "generalization_gap", "remainder")
-PREFERRED = ("excess_risk", "population_risk", "generalization_gap", "train_risk")
-BOOKKEEPING = {"group_size", "group_wall_s", "num_parameters", "stop_step", "bayes_risk",
-               "decomposition_residual"}
-_CI_SUFFIXES = ("_ci_low", "_ci_high")
-_MAX_GENERIC = 6
 
 
 @dataclass
@@ -37,7 +34,8 @@ class ReportData:
                the run's other trials (e.g. best-in-class runs), listed apart.
     metrics:   the metric series of the run's trials (long format).
     varying:   parameters taking more than one value; `numeric`: those that are numbers.
-    results:   the main result names to plot and tabulate (see module docstring).
+    results:   the main (headline) result names to plot and tabulate (module docstring).
+    declaration: the study's declaration stored with the run (empty for an older run).
     environments: distinct environment records with the number of trials that ran in each.
     predictions: stated exponents, result -> parameter -> exponent (`_predictions`).
     """
@@ -54,6 +52,7 @@ class ReportData:
     environments: list[tuple[dict, int]]
     predictions: dict = field(default_factory=dict)
     prerequisites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    declaration: ResultDeclaration = field(default_factory=ResultDeclaration)
 
     @property
     def has_decomposition(self) -> bool:
@@ -67,19 +66,6 @@ class ReportData:
 def _is_numeric_param(values: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(values)
                 and not pd.api.types.is_bool_dtype(values) and values.notna().any())
-
-
-def _main_results(finished: pd.DataFrame) -> list[str]:
-    names = [c.removeprefix("result.") for c in finished.columns if c.startswith("result.")]
-    numeric = [n for n in names if pd.api.types.is_numeric_dtype(finished[f"result.{n}"])
-               and not pd.api.types.is_bool_dtype(finished[f"result.{n}"])
-               and finished[f"result.{n}"].notna().any()]
-    preferred = [n for n in PREFERRED if n in numeric]
-    if len(preferred) >= 2:
-        return preferred
-    generic = [n for n in numeric if n not in BOOKKEEPING and n not in preferred
-               and not n.endswith(_CI_SUFFIXES) and finished[f"result.{n}"].nunique() > 1]
-    return [*preferred, *generic][:_MAX_GENERIC]
 
 
 def _environments(trials: pd.DataFrame) -> list[tuple[dict, int]]:
@@ -140,8 +126,21 @@ def load_report_data(store: Store, run_ref: str) -> ReportData:
         metrics=store.metrics(run_id),
         varying=varying,
         numeric=numeric,
-        results=_main_results(finished) if len(finished) else [],
+        results=_plotted(summary["headline"], finished),
         environments=_environments(every),
         predictions=_predictions(run),
         prerequisites=every[~main],
+        declaration=run_declaration(run),
     )
+
+
+def _plotted(headline: list[str], finished: pd.DataFrame) -> list[str]:
+    """The headline results that have a finite value in some finished trial (not booleans)."""
+    out = []
+    for name in headline:
+        column = finished.get(f"result.{name}")
+        if column is None or pd.api.types.is_bool_dtype(column) or not \
+                pd.api.types.is_numeric_dtype(column) or not column.notna().any():
+            continue
+        out.append(name)
+    return out

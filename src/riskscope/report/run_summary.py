@@ -5,8 +5,13 @@ JSON keys (stable; documented in docs/cli.md):
   schema, run_id, name, study, preset, status, created_at, info, spec,
   counts{trials, finished, diverged, failed, pending}, varying (dotted parameter names),
   trials[{trial_hash, status, seed, data_seed, params{varying}, result{...}, error}],
-  summary[{params{varying}, n, diverged, results{name: {mean, std, ci_low, ci_high, n}}}],
-  prerequisites[{trial_hash, status, result{...}}]
+  summary[{params{varying}, n, diverged, results{name: {mean, std, ci_low, ci_high, n,
+          ci_method, ci_clipped, ci_informative}}}],
+  prerequisites[{trial_hash, status, result{...}}],
+  declaration (the study's declared results as stored with the run, or null for a run stored
+  before declarations), headline (the headline result names present, in declared order)
+The intervals: `riskscope.report.intervals` (a quantity shared by all seeds keeps its stored
+Monte-Carlo interval; a t-interval is intersected with the declared range).
 `counts` covers every trial of the run; `varying`, `trials` and `summary` cover its main
 trials; prerequisite trials (e.g. the decomposition's best-in-class runs) are listed apart.
 """
@@ -18,7 +23,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from riskscope.core.estimate import t_quantile
+from riskscope.report.declared import headline_results, run_declaration
+from riskscope.report.intervals import mean_interval
 from riskscope.report.trial_roles import main_trial_mask
 from riskscope.store import Store
 
@@ -36,19 +42,6 @@ def _clean(value):
     if isinstance(value, np.bool_):
         return bool(value)
     return value
-
-
-def _mean_ci(values: np.ndarray, confidence: float = 0.95) -> dict:
-    values = values[np.isfinite(values)]
-    n = int(values.size)
-    if n == 0:
-        return {"mean": None, "std": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = float(values.mean())
-    if n == 1:
-        return {"mean": mean, "std": None, "ci_low": None, "ci_high": None, "n": 1}
-    std = float(values.std(ddof=1))
-    half = t_quantile(confidence, n - 1) * std / math.sqrt(n)
-    return {"mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 
 def varying_columns(trials: pd.DataFrame) -> list[str]:
@@ -107,6 +100,7 @@ def summarize(run: dict, trials: pd.DataFrame) -> dict:
     finished = trials[trials["status"].isin(["done", "diverged"])] if len(trials) else trials
     numeric = [c for c in result_cols if len(finished)
                and pd.api.types.is_numeric_dtype(finished[c])]
+    declaration = run_declaration(run)
     if len(finished):
         groups = finished.groupby(varying, sort=True, dropna=False) if varying else \
             [((), finished)]
@@ -116,10 +110,9 @@ def summarize(run: dict, trials: pd.DataFrame) -> dict:
                 "params": {c: _clean(k) for c, k in zip(varying, key)},
                 "n": len(frame),
                 "diverged": int((frame["status"] == "diverged").sum()),
-                "results": {c.removeprefix("result."): {k: _clean(v) for k, v in
-                                                         _mean_ci(frame[c].to_numpy(float))
-                                                         .items()}
-                            for c in numeric},
+                "results": {c.removeprefix("result."): {
+                    k: _clean(v) for k, v in _interval(frame, c, declaration).items()}
+                    for c in numeric},
             })
     return {
         "schema": SCHEMA,
@@ -135,4 +128,18 @@ def summarize(run: dict, trials: pd.DataFrame) -> dict:
         "varying": varying,
         "trials": rows,
         "summary": summary,
+        "declaration": declaration.to_json() if declaration.results else None,
+        "headline": headline_results(
+            declaration, [c.removeprefix("result.") for c in numeric],
+            {c.removeprefix("result."): finished[c].nunique() > 1 for c in numeric}),
     }
+
+
+def _interval(frame: pd.DataFrame, column: str, declaration) -> dict:
+    name = column.removeprefix("result.")
+    low, high = f"{column}_ci_low", f"{column}_ci_high"
+    stored = low in frame.columns and high in frame.columns and \
+        pd.api.types.is_numeric_dtype(frame[low]) and pd.api.types.is_numeric_dtype(frame[high])
+    return mean_interval(frame[column].to_numpy(float), declaration.get(name),
+                         frame[low].to_numpy(float) if stored else None,
+                         frame[high].to_numpy(float) if stored else None)

@@ -1,7 +1,8 @@
-"""Study-specific figures: a study names the ones its report shows in `Study.report_figures`
-(a class attribute, plain names, so studies need not import the report); each builder reads the
-stored results and series only and returns no figure when what it needs was not stored (e.g.
-the random-features regime of `double-descent` stores no training curves).
+"""Study-specific figures: a study names the ones its report shows in its declaration
+(`ResultDeclaration.report_figures`, plain names, stored with the run, so the report reads them
+from the store and never imports the study registry); each builder reads the stored results
+and series only and returns no figure when what it needs was not stored (e.g. the
+random-features regime of `double-descent` stores no training curves).
 
     interpolation_threshold  test and training risk vs model (or sample) size with the
                              nominal (parameters = n·C) and empirical thresholds (fig_threshold)
@@ -11,14 +12,14 @@ the random-features regime of `double-descent` stores no training curves).
     progress_measures        grokking's accuracy, losses, weight norm, Fourier concentration
     steps_to_threshold       `steps_to_*` results vs the swept parameters, censored trials shown
 
-A run of a study that is not registered (a user's own) gets none of them.
+A run stored before declarations gets every builder whose specific results are stored
+(`FALLBACK`: all but `epoch_wise`, which needs only the generic train/test risk series).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from riskscope.core.errors import SpecError
 from riskscope.report.fig_bias_variance import bias_variance_figures
 from riskscope.report.fig_epochwise import epochwise_figures
 from riskscope.report.fig_predicted import predicted_figures
@@ -40,22 +41,22 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-def declared_figures(study: str) -> tuple[str, ...]:
-    """The figure names the registered study `study` declares (() for an unknown study)."""
-    from riskscope.studies.registry import get_study
+FALLBACK = tuple(n for n in BUILDERS if n != "epoch_wise")
 
-    try:
-        cls = type(get_study(study))
-    except SpecError:
-        return ()
-    return tuple(cls.report_figures)
+
+def declared_figures(data: ReportData) -> tuple[str, ...]:
+    """The figure names the run's stored declaration names (`FALLBACK` for an older run)."""
+    if data.declaration.results or data.declaration.report_figures:
+        return tuple(data.declaration.report_figures)
+    return FALLBACK
+
+
+def named_study_figures(data: ReportData) -> list[tuple[str, list[FigureSpec]]]:
+    """(figure name, its figures) for the declared figures, in the declared order; names
+    this riskscope does not know are skipped (a newer study's run still gets a report)."""
+    return [(name, BUILDERS[name](data)) for name in declared_figures(data) if name in BUILDERS]
 
 
 def study_figures(data: ReportData) -> list[FigureSpec]:
     """The declared figures of the run's study, in the declared order."""
-    names = declared_figures(str(data.run.get("study")))
-    unknown = [n for n in names if n not in BUILDERS]
-    if unknown:
-        raise ValueError(f"study {data.run.get('study')!r} declares unknown report figures "
-                         f"{unknown}; known: {', '.join(BUILDERS)}")
-    return [spec for name in names for spec in BUILDERS[name](data)]
+    return [spec for _, specs in named_study_figures(data) for spec in specs]

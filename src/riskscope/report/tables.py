@@ -3,7 +3,9 @@
 numbers, LaTeX with `mean [ci_low, ci_high]` cells).
 
 Summary rows: one per combination of the swept parameters, the mean over the finished trials'
-seeds and the Student-t 95% interval of that mean (`run_summary`).
+seeds and its 95% interval (`run_summary`, `report.intervals`: the Student-t interval cut to the
+declared range, or the stored Monte-Carlo interval of a quantity shared by all seeds). The
+first table holds the run's headline results (`ReportData.results`).
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ def results_table(data: ReportData, name: str, results: list[str], caption: str)
         record = {**row["params"], "n": row["n"], "diverged": row["diverged"]}
         for result in results:
             s = row["results"].get(result) or {}
-            cells.append(with_ci(s.get("mean"), s.get("ci_low"), s.get("ci_high")))
-            for key in ("mean", "ci_low", "ci_high", "std", "n"):
+            cells.append(with_ci(s.get("mean"), s.get("ci_low"), s.get("ci_high"),
+                                 informative=s.get("ci_informative", True)))
+            for key in ("mean", "ci_low", "ci_high", "std", "n", "ci_method"):
                 record[f"{result}_{key}"] = s.get(key)
         rows.append(cells)
         records.append(record)
@@ -55,9 +58,9 @@ def results_table(data: ReportData, name: str, results: list[str], caption: str)
 
 
 def summary_tables(data: ReportData) -> list[Table]:
-    """The main results; the decomposition when stored; every numeric result (HTML and CSV)."""
+    """The headline results; the decomposition when stored; every numeric result."""
     ci = "mean over seeds [95% CI]"
-    tables = [results_table(data, "summary", data.results, f"Main results, {ci}")]
+    tables = [results_table(data, "summary", data.results, f"Headline results, {ci}")]
     if data.has_decomposition:
         names = ["excess_risk", *COMPONENTS]
         tables.append(results_table(data, "decomposition", names,

@@ -1,43 +1,39 @@
-"""Studies: spec schema, grid expansion, the registry of built-ins, runner and executors.
+"""Studies: spec schema, grid expansion, the registry (cards of the built-ins), runner and
+executors.
 
-The names below are imported on first use (PEP 562): `riskscope studies` and `--help` must not
-pay for torch. Built-in studies register when the registry first needs them.
+Attributes are imported lazily (PEP 562), so `riskscope.studies.registry` and the built-in
+studies' cards (names, descriptions, declared results) load without torch; a built-in study's
+code is imported when the study is looked up by `get_study`.
 """
 
 from __future__ import annotations
 
 import importlib
 
-_LAZY = {
-    "Executor": "riskscope.studies.executors",
-    "GroupJob": "riskscope.studies.executors",
-    "GroupResult": "riskscope.studies.executors",
-    "LocalExecutor": "riskscope.studies.executors",
-    "expand_trials": "riskscope.studies.expand",
-    "group_trials": "riskscope.studies.expand",
-    "load_spec": "riskscope.studies.load",
-    "get_study": "riskscope.studies.registry",
-    "register_study": "riskscope.studies.registry",
-    "study_descriptions": "riskscope.studies.registry",
-    "study_names": "riskscope.studies.registry",
-    "ProgressSink": "riskscope.studies.runner",
-    "RunSummary": "riskscope.studies.runner",
-    "run_study": "riskscope.studies.runner",
-    "StudySpec": "riskscope.studies.spec",
-    "GroupContext": "riskscope.studies.study",
-    "Study": "riskscope.studies.study",
-    "TrialOutcome": "riskscope.studies.study",
-    "Trial": "riskscope.studies.trial",
+_WHERE = {
+    "Executor": "executors", "GroupJob": "executors", "GroupResult": "executors",
+    "LocalExecutor": "executors",
+    "expand_trials": "expand", "group_trials": "expand",
+    "load_spec": "load",
+    "get_study": "registry", "register_study": "registry", "study_card": "registry",
+    "study_declaration": "registry", "study_descriptions": "registry", "study_names": "registry",
+    "ProgressSink": "runner", "RunSummary": "runner", "run_study": "runner",
+    "StudySpec": "spec",
+    "StudyCard": "card",
+    "GroupContext": "study", "Study": "study", "TrialOutcome": "study",
+    "Trial": "trial",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"riskscope.studies.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'riskscope.studies' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return __all__
+    return sorted({*globals(), *__all__})

@@ -1,38 +1,79 @@
-"""The registry of studies by name: the built-ins (registered on first use) and user studies."""
+"""The registry of studies by name: built-in studies by their cards, user studies by class.
+
+Names, descriptions and declared results come from `StudyCard`s (`riskscope.studies.cards`,
+pure data), so listing and describing studies never imports a study's code, torch or cvxpy.
+`get_study(name)` imports a built-in study's module on first use. `register_study` (a class
+decorator) adds a user's Study subclass, whose card is made from its class attributes.
+"""
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING
 
+from riskscope.core.declared_results import ResultDeclaration
 from riskscope.core.errors import unknown_name_error
+from riskscope.studies.card import StudyCard, declaration, scalar
+from riskscope.studies.cards import BUILTIN_CARDS
 
 if TYPE_CHECKING:
     from riskscope.studies.study import Study
 
-_STUDIES: dict[str, type[Study]] = {}
+_CARDS: dict[str, StudyCard] = {card.name: card for card in BUILTIN_CARDS}
+_CLASSES: dict[str, type[Study]] = {}
 
 
-def _load_builtins() -> None:
-    importlib.import_module("riskscope.studies.builtin")  # registers every built-in study
+def _card_from_class(cls: type[Study]) -> StudyCard:
+    decl = getattr(cls, "declaration", None)
+    if not isinstance(decl, ResultDeclaration) or not decl.results:
+        # an older user study: its summary columns become its (unbounded) headline results
+        decl = declaration(*(scalar(c, c, headline=True) for c in cls.summary_columns),
+                           report_figures=tuple(cls.report_figures))
+    return StudyCard(cls.name, cls.description, decl)
 
 
 def register_study(cls: type[Study]) -> type[Study]:
-    _STUDIES[cls.name] = cls
+    """Register a Study subclass under `cls.name` (a built-in's card stays the one in
+    `riskscope.studies.cards`)."""
+    _CLASSES[cls.name] = cls
+    if cls.name not in _CARDS or _CARDS[cls.name].target is None:
+        _CARDS[cls.name] = _card_from_class(cls)
     return cls
 
 
 def study_names() -> list[str]:
-    _load_builtins()
-    return sorted(_STUDIES)
+    return sorted(_CARDS)
+
+
+def study_card(name: str, field: str = "study") -> StudyCard:
+    """The card of `name` (no study code imported)."""
+    if not isinstance(name, str) or name not in _CARDS:
+        raise unknown_name_error(field, str(name), _CARDS)
+    return _CARDS[name]
+
+
+def study_declaration(name: str, field: str = "study") -> ResultDeclaration:
+    return study_card(name, field).declaration
+
+
+def study_class(name: str, field: str = "study") -> type[Study]:
+    """The Study subclass of `name`, importing a built-in study's module on first use."""
+    if name in _CLASSES:
+        return _CLASSES[name]
+    card = study_card(name, field)
+    module, _, attr = (card.target or "").partition(":")
+    cls = getattr(importlib.import_module(module), attr)
+    _CLASSES.setdefault(name, cls)
+    return _CLASSES[name]
 
 
 def get_study(name: str, field: str = "study") -> Study:
-    _load_builtins()
-    if not isinstance(name, str) or name not in _STUDIES:
-        raise unknown_name_error(field, str(name), _STUDIES)
-    return _STUDIES[name]()
+    return study_class(name, field)()
 
 
 def study_descriptions() -> dict[str, str]:
-    return {name: _STUDIES[name].description for name in study_names()}
+    return {name: _CARDS[name].description for name in study_names()}
+
+
+__all__ = ["get_study", "register_study", "study_card", "study_class", "study_declaration",
+           "study_descriptions", "study_names"]

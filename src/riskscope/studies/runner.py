@@ -17,7 +17,7 @@ from riskscope.store import Store, TrialRecord, environment_record
 from riskscope.studies.canonical import spec_hash
 from riskscope.studies.executors import Executor, GroupJob, GroupResult, LocalExecutor
 from riskscope.studies.expand import expand_trials, group_trials, run_hash
-from riskscope.studies.registry import get_study
+from riskscope.studies.registry import get_study, study_declaration
 from riskscope.studies.spec import StudySpec
 from riskscope.studies.study import Study
 from riskscope.studies.trial import Trial
@@ -95,7 +95,8 @@ def run_study(spec: StudySpec, store: Store, device: str | None = None,
                    f"{run_id} ({n_groups} ensembles, {len(everything) - summary.skipped} trials)")
     env = environment_record(device_name)
     store.set_run_status(run_id, "running", device=device_name,
-                         prerequisites=sorted(p.hash for p in prereqs))
+                         prerequisites=sorted(p.hash for p in prereqs),
+                         declaration=study_declaration(spec.study).to_json())
     executor = executor or LocalExecutor()
     try:
         for phase in phases:

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import torch
 
+from riskscope.core.declared_results import ResultDeclaration
 from riskscope.core.validation import Params
 from riskscope.studies.trial import Trial
 
@@ -50,13 +51,20 @@ class Study(ABC):
     presets: ClassVar[dict[str, dict]]
     ensemble_keys: ClassVar[tuple[str, ...]] = (
         "seed", "data_seed", "training.lr", "training.weight_decay")
-    #: result columns shown first by `riskscope run`/`show` (means with CIs over seeds)
+    #: the results the study stores, their meaning, range and headline flags, and its report's
+    #: figures (docs/studies.md). Built-in studies take it from their card
+    #: (`riskscope.studies.cards`); a user study without one gets a card made from
+    #: `summary_columns` and `report_figures`.
+    declaration: ClassVar[ResultDeclaration] = ResultDeclaration()
+    #: result columns shown first by `riskscope run`/`show` (means with CIs over seeds); a
+    #: declaration's headline results take their place
     summary_columns: ClassVar[tuple[str, ...]] = ()
     #: True when run_group computes statistics across its members (e.g. variance over seeds):
     #: then a group is always run whole, even when some of its trials are already stored.
     whole_groups: ClassVar[bool] = False
     #: the report's study-specific figures, by name (`riskscope.report.study_figures`), drawn
-    #: from the stored results and series besides the generic ones every report has
+    #: from the stored results and series besides the generic ones every report has (a
+    #: declaration's `report_figures` take their place)
     report_figures: ClassVar[tuple[str, ...]] = ()
 
     def prerequisites(self, trial: Trial) -> list[Trial]:

@@ -21,6 +21,7 @@ from riskscope.analyses.decomposition.convex_relu import (
 )
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
+from riskscope.studies.cards.certified_optimum import CARD
 from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -38,12 +39,12 @@ _TASK = {"name": "fourier-series", "input_dim": 1, "smoothness": 1.5, "noise_std
 
 @register_study
 class CertifiedOptimumStudy(Study):
-    name = "certified-optimum"
-    description = ("Gap of SGD-trained two-layer ReLU nets (1-d input, weight decay) to the "
-                   "certified global optimum of the convex reformulation.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = CertifiedOptions
-    summary_columns = ("certified_optimum", "trained_objective",
-                       "certified_optimization_error", "relative_optimization_error")
     presets = {
         "smoke": {
             "seeds": 2,

@@ -51,6 +51,7 @@ from riskscope.models.activations import activation_gain
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum, mlp_kernels
 from riskscope.probes.kernels.analytic import two_layer_relu_gram
+from riskscope.studies.cards.convergence import CARD
 from riskscope.studies.fit_group import member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -78,9 +79,11 @@ def unit_sphere_sample(task, n: int, generator: torch.Generator) -> tuple[torch.
 
 @register_study
 class ConvergenceStudy(Study):
-    name = "convergence"
-    description = ("Linear convergence of full-batch GD on the squared loss: rate predicted "
-                   "from λ_min of the NTK (Du et al. 2019) vs observed, vs width.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = ConvergenceOptions
     presets = {
         "smoke": {

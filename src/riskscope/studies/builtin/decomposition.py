@@ -18,6 +18,7 @@ from riskscope.analyses.decomposition import decompose_design, estimate_best_in_
 from riskscope.core.estimate import Estimate
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
+from riskscope.studies.cards.decomposition import CARD
 from riskscope.studies.fit_group import evaluation_sample
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -49,12 +50,12 @@ _TEACHER = {"name": "teacher-student-regression", "teacher_depth": 1, "activatio
 
 @register_study
 class DecompositionStudy(Study):
-    name = "decomposition"
-    description = ("Excess risk split into approximation, optimization, generalization gap "
-                   "and remainder vs n and width, with bias/variance and rate fits.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = DecompositionOptions
-    summary_columns = ("excess_risk", "approximation_error", "optimization_error",
-                       "generalization_gap", "remainder")
     whole_groups = True
     presets = {
         "smoke": {

@@ -42,6 +42,7 @@ from riskscope.models.random_features import (
     relu_feature_moments,
     relu_features,
 )
+from riskscope.studies.cards.double_descent import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -69,15 +70,13 @@ _RF_TASK = {"name": "teacher-student-regression", "input_dim": 20, "teacher_widt
 
 @register_study
 class DoubleDescentStudy(Study):
-    name = "double-descent"
-    description = ("Model-, epoch- and sample-wise double descent: MLPs with label noise on "
-                   "MNIST-1D, and random-features ridge against its predicted risk.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = DoubleDescentOptions
     whole_groups = True
-    summary_columns = ("test_risk", "train_risk", "parameters_per_threshold", "variance",
-                       "predicted_risk")
-    report_figures = ("interpolation_threshold", "measured_vs_predicted", "epoch_wise",
-                      "bias_variance")
     presets = {
         "smoke": {
             "seeds": 2, "task": _MNIST1D, "model": {"width": 8, "depth": 1},

@@ -27,6 +27,7 @@ from riskscope.analyses.curvature.sharpness import track_sharpness
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
 from riskscope.models.ensemble import MLPEnsemble
+from riskscope.studies.cards.edge_of_stability import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -49,9 +50,11 @@ def _options(trial: Trial) -> EdgeOfStabilityOptions:
 
 @register_study
 class EdgeOfStabilityStudy(Study):
-    name = "edge-of-stability"
-    description = ("Sharpness (top Hessian eigenvalue) vs 2/η along full-batch GD for several "
-                   "step sizes: progressive sharpening and the edge of stability.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = EdgeOfStabilityOptions
     presets = {
         "smoke": {

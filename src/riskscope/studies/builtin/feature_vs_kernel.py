@@ -43,6 +43,7 @@ from riskscope.analyses.features import (
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
+from riskscope.studies.cards.feature_vs_kernel import CARD
 from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -62,11 +63,12 @@ class FeatureVsKernelOptions(Params):
 
 @register_study
 class FeatureVsKernelStudy(Study):
-    name = "feature-vs-kernel"
-    description = ("Trained network vs NTK regression vs random features on one sparse target: "
-                   "test error vs training-set size, where feature learning wins.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = FeatureVsKernelOptions
-    summary_columns = ("network_error", "ntk_error", "random_features_error")
     presets = {
         "smoke": {
             "seeds": 2,

@@ -35,6 +35,7 @@ from riskscope.models.ensemble import MLPEnsemble
 from riskscope.models.functional_ensemble import FunctionalEnsemble
 from riskscope.models.transformer import TransformerSpec, transformer_factory
 from riskscope.probes.grokking import steps_to_threshold
+from riskscope.studies.cards.grokking import CARD
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
@@ -72,13 +73,12 @@ def _build(trial: Trial, task, opts: GrokkingOptions, seeds: list[int], device):
 
 @register_study
 class GrokkingStudy(Study):
-    name = "grokking"
-    description = ("Grokking on modular arithmetic: steps to fit and to generalize vs train "
-                   "fraction and weight decay, with progress measures.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = GrokkingOptions
-    summary_columns = ("steps_to_generalize", "steps_to_fit", "final_test_accuracy",
-                       "final_fourier_concentration")
-    report_figures = ("progress_measures", "steps_to_threshold")
     presets = {
         "smoke": {
             "seeds": 2,

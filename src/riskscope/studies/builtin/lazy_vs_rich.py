@@ -27,6 +27,7 @@ from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.probes.kernels.empirical_ntk import empirical_ntk
+from riskscope.studies.cards.lazy_vs_rich import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -55,9 +56,11 @@ _TASK = {"name": "teacher-student-regression", "teacher_depth": 1, "activation":
 
 @register_study
 class LazyVsRichStudy(Study):
-    name = "lazy-vs-rich"
-    description = ("Relative NTK drift and weight movement vs width in standard, NTK and "
-                   "mean-field parameterization (lazy vs feature learning).")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = LazyVsRichOptions
     presets = {
         "smoke": {

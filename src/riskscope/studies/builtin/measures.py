@@ -21,6 +21,7 @@ from riskscope.analyses.bounds.monte_carlo import deterministic_error
 from riskscope.analyses.measures import MeasureSettings, complexity_measures
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.models.mlp import MLP
+from riskscope.studies.cards.measures import CARD
 from riskscope.studies.fit_group import fit_group, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -39,12 +40,12 @@ def member_data(data: Dataset, i: int) -> Dataset:
 
 @register_study
 class MeasuresStudy(Study):
-    name = "measures"
-    description = ("Complexity measures (norms, margins, sharpness, flatness, Fisher-Rao, "
-                   "speed) over a zoo of MLPs, scored against the gap by Kendall τ, Ψ and CMI.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = MeasuresOptions
-    summary_columns = ("generalization_gap", "test_error", "train_error", "reached_target_loss",
-                       "stop_step")
     presets = {
         "smoke": {
             "seeds": 1,

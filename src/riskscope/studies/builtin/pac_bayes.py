@@ -20,6 +20,7 @@ from riskscope.analyses.bounds.monte_carlo import deterministic_error
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.models.mlp import MLP
+from riskscope.studies.cards.pac_bayes import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -108,14 +109,12 @@ def certify_trials(trials: list[Trial], ctx: GroupContext, task: Task, options: 
 
 @register_study
 class PacBayesStudy(Study):
-    name = "pac-bayes"
-    description = ("Certified PAC-Bayes bounds (kl bound + Monte-Carlo step) of trained MLPs "
-                   "on digits and MNIST-1D, beside their stochastic and deterministic test "
-                   "errors.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = PacBayesOptions
-    summary_columns = ("bound", "stochastic_test_error", "deterministic_test_error",
-                       "bound_over_stochastic_test_error", "bound_at_zero_kl", "ratio_floor",
-                       "kl", "bound_set_size")
     presets = {
         "smoke": {
             "seeds": 2,

@@ -23,6 +23,7 @@ from riskscope.core.validation import Params
 from riskscope.models.mlp import MLP
 from riskscope.studies.builtin.measures import member_data
 from riskscope.studies.builtin.pac_bayes import certify_trials
+from riskscope.studies.cards.random_labels import CARD
 from riskscope.studies.fit_group import eval_seed, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -52,9 +53,11 @@ _TASK = {"name": "label-noise", "base": "digits"}
 
 @register_study
 class RandomLabelsStudy(Study):
-    name = "random-labels"
-    description = ("Networks fit partially or fully random labels (Zhang et al. 2017): train "
-                   "and test error, the gap, and the bounds, against the noise fraction.")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = RandomLabelsOptions
     presets = {
         "smoke": {

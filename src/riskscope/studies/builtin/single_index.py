@@ -30,6 +30,7 @@ from riskscope.analyses.features import sample_complexity_curve, samples_to_reac
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
 from riskscope.probes.features import subspace_alignment
+from riskscope.studies.cards.single_index import CARD
 from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -45,11 +46,12 @@ class SingleIndexOptions(Params):
 
 @register_study
 class SingleIndexStudy(Study):
-    name = "single-index"
-    description = ("Sparse single-index models: test error vs samples and dimension for "
-                   "information exponents 1, 2, 3 (sample complexity).")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = SingleIndexOptions
-    summary_columns = ("test_error", "alignment", "best_neuron_cosine2")
     presets = {
         "smoke": {
             "seeds": 2,

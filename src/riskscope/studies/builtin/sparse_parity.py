@@ -33,6 +33,7 @@ from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.probes.features import activation_sparsity, effective_rank, neural_collapse
+from riskscope.studies.cards.sparse_parity import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -56,13 +57,12 @@ _SMOKE_TASK = {"name": "sparse-parity", "n_bits": 8, "k": 3}
 
 @register_study
 class SparseParityStudy(Study):
-    name = "sparse-parity"
-    description = ("Sparse parity: steps-to-learn vs n for k = 2, 3, abrupt transitions and "
-                   "hidden progress (Fourier gap, weight movement, support alignment).")
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = SparseParityOptions
-    report_figures = ("steps_to_threshold",)  # steps-to-learn vs n, censored runs shown
-    summary_columns = ("steps_to_learn", "relative_width", "final_test_accuracy",
-                       "plateau_fourier_gap")
     presets = {
         "smoke": {
             "seeds": 2,

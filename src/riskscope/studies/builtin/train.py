@@ -14,6 +14,7 @@ from pydantic import Field
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.core.validation import Params
 from riskscope.probes.population_risk import ensemble_population_risk
+from riskscope.studies.cards.train import CARD
 from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome
@@ -32,10 +33,12 @@ _TASK = {"name": "teacher-student-regression", "input_dim": 8, "teacher_width": 
 
 @register_study
 class TrainStudy(Study):
-    name = "train"
-    description = "Train an ensemble on a task; record trajectories, risks with CIs, gaps."
+    name = CARD.name
+    description = CARD.description
+    declaration = CARD.declaration
+    summary_columns = CARD.summary_columns
+    report_figures = CARD.declaration.report_figures
     Options = TrainOptions
-    summary_columns = ("population_risk", "train_risk", "generalization_gap", "excess_risk")
     presets = {
         "smoke": {
             "seeds": 2,
