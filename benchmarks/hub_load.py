@@ -87,9 +87,18 @@ def free_port() -> int:
 
 def request(conn: http.client.HTTPConnection, method: str, path: str, body=None,
             headers=None) -> tuple[int, bytes]:
-    conn.request(method, path, body=body, headers=headers or {})
-    response = conn.getresponse()
-    return response.status, response.read()
+    """One request on a keep-alive connection; reconnects once if the server closed it
+    while it was idle (uvicorn closes idle connections after a few seconds)."""
+    for attempt in (0, 1):
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            conn.close()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 def percentiles(samples: list[float]) -> dict:
