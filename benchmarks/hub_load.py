@@ -103,7 +103,7 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, body=None,
 
 def percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]  # noqa: E731
+    pick = lambda q: ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]  # noqa: E731
     return {"n": len(ordered), "p50_ms": 1000 * statistics.median(ordered),
             "p95_ms": 1000 * pick(0.95), "max_ms": 1000 * ordered[-1]}
 
