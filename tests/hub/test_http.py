@@ -292,6 +292,7 @@ def test_member_reproduces_a_run_and_the_badge_shows(fresh_hub, smoke_runs, caps
 def test_serve_and_add_user_commands(tmp_path, capsys):
     """`riskscope hub serve` as its own process on an empty root, loopback only; `hub
     add-user` prints a token that works there."""
+    import contextlib
     import socket
     import subprocess
     import sys
@@ -314,10 +315,8 @@ def test_serve_and_add_user_commands(tmp_path, capsys):
         deadline = time.monotonic() + 120
         while True:
             status, _, body = (0, {}, b"")
-            try:
+            with contextlib.suppress(OSError):
                 status, _, body = get(f"http://127.0.0.1:{port}/api/health")
-            except OSError:
-                pass
             if status == 200 or time.monotonic() > deadline or server.poll() is not None:
                 break
             time.sleep(0.2)
