@@ -82,7 +82,8 @@ class HubApp:
         return HTMLResponse(html, status_code=status)
 
     async def read(self, fn, *args, **kwargs):
-        return await run_in_threadpool(fn, self.hub.db(), *args, **kwargs)
+        """fn(connection, …) in a worker thread, on that thread's own connection."""
+        return await run_in_threadpool(lambda: fn(self.hub.db(), *args, **kwargs))
 
     async def user(self, request: Request) -> str:
         header = request.headers.get("authorization", "")
@@ -91,7 +92,7 @@ class HubApp:
             raise Unauthorized("this needs a member's token: send `Authorization: Bearer "
                                "<token>` (the hub's operator creates one with "
                                "`riskscope hub add-user NAME`)")
-        name = await run_in_threadpool(user_for_token, self.hub.db(), token.strip())
+        name = await self.read(user_for_token, token.strip())
         if name is None:
             raise Unauthorized("the token is not valid on this hub")
         return name

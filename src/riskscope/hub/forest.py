@@ -53,7 +53,8 @@ def forest_svg(rows: list[dict], boundary: tuple[float | None, float | None],
              f'aria-label="forest plot: {escape(quantity)} per run">']
     b_lo = boundary[0] if _finite(boundary[0]) else lo
     b_hi = boundary[1] if _finite(boundary[1]) else hi
-    if b_hi >= lo and b_lo <= hi:
+    bounded = any(_finite(b) for b in boundary)
+    if bounded and b_hi >= lo and b_lo <= hi:
         band_w = max(x(b_hi) - x(b_lo), 1)
         parts.append(f'<rect class="region" x="{x(b_lo):.1f}" y="{TOP - 8}" '
                      f'width="{band_w:.1f}" height="{ROW * max(len(rows), 1) + 8}" '
