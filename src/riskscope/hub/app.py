@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -206,7 +206,9 @@ class HubApp:
         return JSONResponse(await self.read(studies))
 
     async def api_study(self, request: Request) -> JSONResponse:
-        return JSONResponse(await self.read(study_detail, request.path_params["study"]))
+        q = request.query_params
+        return JSONResponse(await self.read(study_detail, request.path_params["study"],
+                                            q.get("page"), q.get("per_page")))
 
     async def api_claims(self, request: Request) -> JSONResponse:
         return JSONResponse(await self.read(claims_board))
@@ -270,8 +272,13 @@ class HubApp:
                                      "x-frame-options": "SAMEORIGIN"})
 
     async def study_page(self, request: Request) -> HTMLResponse:
-        data = await self.read(study_detail, request.path_params["study"])
-        return self.page("study.html", study=data, title=f"Study {data['study']}")
+        q = request.query_params
+        data = await self.read(study_detail, request.path_params["study"], q.get("page"),
+                               q.get("per_page"))
+        base = f"/studies/{quote(data['study'], safe='')}?per_page={data['per_page']}&page="
+        links = {"prev": base + str(data["page"] - 1) if data["page"] > 1 else None,
+                 "next": base + str(data["page"] + 1) if data["page"] < data["pages"] else None}
+        return self.page("study.html", study=data, links=links, title=f"Study {data['study']}")
 
     async def publish_page(self, request: Request) -> HTMLResponse:
         return self.page("publish.html", title="Publish")

@@ -15,7 +15,13 @@ import math
 import sqlite3
 
 from riskscope.core.estimate import t_quantile
-from riskscope.hub.queries import API_SCHEMA, reproduction_status, run_row
+from riskscope.hub.queries import (
+    API_SCHEMA,
+    MAX_PER_PAGE,
+    int_param,
+    reproduction_status,
+    run_row,
+)
 from riskscope.hub.record import canonical_json
 
 
@@ -62,24 +68,33 @@ def pool_runs(records: list[tuple[str, dict]]) -> dict:
     return {"headline": headline, "rows": rows, "trials": len(seen), "shared_trials": shared}
 
 
-def study_detail(db: sqlite3.Connection, study: str) -> dict:
-    """The study page's data: runs (with their headline summaries) and pools of agreeing runs."""
+def study_detail(db: sqlite3.Connection, study: str, page=1, per_page=50) -> dict:
+    """The study page's data: one page of its runs (newest first, with their headline
+    summaries) and the pools of agreeing runs over all of them."""
+    page = int_param("page", page, 1, 1, 10**6)
+    per_page = int_param("per_page", per_page, 50, 1, MAX_PER_PAGE)
     rows = db.execute("SELECT * FROM runs WHERE study = ? AND withdrawn_at IS NULL "
                       "ORDER BY published_at, digest", (study,)).fetchall()
-    repro = reproduction_status(db, [r["digest"] for r in rows])
+    shown = {r["digest"] for r in rows[::-1][(page - 1) * per_page: page * per_page]}
+    repro = reproduction_status(db, list(shown))
     runs, by_key = [], {}
     for row in rows:
         record = json.loads(row["record_json"])
-        runs.append({**run_row(row, repro.get(row["digest"])), "pool_key": row["pool_key"],
-                     "headline": record.get("headline", []), "summary": record.get("summary", [])})
         by_key.setdefault(row["pool_key"], []).append((row["digest"], record))
+        if row["digest"] in shown:
+            runs.append({**run_row(row, repro.get(row["digest"])), "pool_key": row["pool_key"],
+                         "headline": record.get("headline", []),
+                         "summary": record.get("summary", [])})
+    runs.reverse()
     pools = []
     for key, members in by_key.items():
         if len(members) < 2:
             continue
         pooled = pool_runs(members)
         pools.append({"pool_key": key, "runs": [d for d, _ in members], **pooled})
-    return {"schema": API_SCHEMA, "study": study, "runs": runs, "pools": pools}
+    return {"schema": API_SCHEMA, "study": study, "total": len(rows), "page": page,
+            "per_page": per_page, "pages": max(1, math.ceil(len(rows) / per_page)),
+            "runs": runs, "pools": pools}
 
 
 __all__ = ["mean_interval", "pool_runs", "study_detail"]

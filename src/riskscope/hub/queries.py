@@ -22,7 +22,7 @@ MAX_PER_PAGE = 200
 _HEX = re.compile(r"^[0-9a-f]{8,64}$")
 
 
-def _int_param(name: str, value, default: int, low: int, high: int) -> int:
+def int_param(name: str, value, default: int, low: int, high: int) -> int:
     if value in (None, ""):
         return default
     try:
@@ -78,8 +78,8 @@ def list_runs(db: sqlite3.Connection, study: str | None = None, task: str | None
         raise SpecError("sort", sort, "one of " + ", ".join(SORT_KEYS))
     if order not in ("asc", "desc"):
         raise SpecError("order", order, "asc or desc")
-    page = _int_param("page", page, 1, 1, 10**6)
-    per_page = _int_param("per_page", per_page, 50, 1, MAX_PER_PAGE)
+    page = int_param("page", page, 1, 1, 10**6)
+    per_page = int_param("per_page", per_page, 50, 1, MAX_PER_PAGE)
     where, args = ["withdrawn_at IS NULL"], []
     for column, value in (("study", study), ("task", task), ("author", author)):
         if value:
@@ -190,5 +190,5 @@ def claim_detail(db: sqlite3.Connection, claim_id: str) -> dict:
             "counts": {**counts, "runs": len(runs)}}
 
 
-__all__ = ["API_SCHEMA", "MAX_PER_PAGE", "SORT_KEYS", "claim_detail",
-           "claims_board", "facets", "list_runs", "resolve_run", "run_detail", "run_row"]
+__all__ = ["API_SCHEMA", "MAX_PER_PAGE", "SORT_KEYS", "claim_detail", "claims_board", "facets",
+           "int_param", "list_runs", "resolve_run", "run_detail", "run_row"]
