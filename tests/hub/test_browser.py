@@ -19,9 +19,9 @@ from tests.hub.conftest import CLAIMS, add_member, chromium_paths, state_files
 
 CHROMIUM, CHROMEDRIVER = chromium_paths()
 selenium = pytest.importorskip("selenium", reason="the browser tests need selenium")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,
-    reason="chromium and chromium-driver are not installed: `make test` installs them")
+    reason="chromium and chromium-driver are not installed: `make test` installs them")]
 
 XSS = ('<img src=x onerror="window.__xss=1;document.title=\'pwned\'">'
        '<script>window.__xss=2;alert(1)</script>')

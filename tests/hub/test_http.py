@@ -43,6 +43,7 @@ def api(hub, path: str) -> dict:
     return json.loads(body)
 
 
+@pytest.mark.slow
 def test_two_members_publish_pull_back_and_compare(fresh_hub, smoke_runs, tmp_path, capsys):
     alice, bob = add_member(fresh_hub, "alice"), add_member(fresh_hub, "bob")
     run_a, run_b = smoke_runs.run_ids
