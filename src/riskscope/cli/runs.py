@@ -42,6 +42,10 @@ def show(run_ref, out_dir, as_json) -> None:
               f" status={summary['status']} trials={c['trials']} finished={c['finished']} "
               f"diverged={c['diverged']} failed={c['failed']} pending={c['pending']}")
     out.print(summary_table(summary, headline_columns(summary)))
+    from riskscope.exchange.reproduction_text import reproduction_lines
+
+    for line in reproduction_lines(summary["info"].get("reproductions")):
+        out.print(line, highlight=False, markup=False)
 
 
 @click.command()

@@ -116,7 +116,8 @@ def build_report(store: Store, run_ref: str, out_dir: str | os.PathLike | None =
                  whatever is asked for. Default: what the page needs (PNG).
     n_resamples: bootstrap resamples of each power-law fit.
     claims:      the claims that concern the run, as plain dicts {id, statement, source,
-                 verdict, detail} (computed by the caller; None or [] → none).
+                 verdict, detail}; None (the default): the built-in claims that concern the
+                 run, each checked on its evidence (`riskscope.claims.verdicts_for_run`).
     """
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in FORMATS]
@@ -125,6 +126,10 @@ def build_report(store: Store, run_ref: str, out_dir: str | os.PathLike | None =
 
         raise SpecError("formats", bad, ", ".join(FORMATS))
     data = load_report_data(store, run_ref)
+    if claims is None:
+        from riskscope.claims import verdicts_for_run
+
+        claims = [v.report_item() for v in verdicts_for_run(store, data.run_id)]
     target = Path(out_dir) if out_dir is not None else report_dir(store, data.run_id)
     fits = fit_exponents(data, n_resamples=n_resamples)
     tables = summary_tables(data)

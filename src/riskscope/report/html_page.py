@@ -10,6 +10,7 @@ follow."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from riskscope.report import html_parts as h
 from riskscope.report import html_sections as sections
@@ -155,6 +156,15 @@ def _curves(data: ReportData, figs: list[h.RenderedFigure], start: int) -> str:
     return "\n".join([*parts, "</section>"])
 
 
+def _build_time() -> float:
+    """Now, or `SOURCE_DATE_EPOCH` when set (the reproducible-builds convention: a bundle
+    builds its report with the run's own time, so the same run gives the same bytes)."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH")
+    if fixed and fixed.strip().isdigit():
+        return float(fixed)
+    return dt.datetime.now(dt.UTC).timestamp()
+
+
 def render_page(data: ReportData, tables: list[Table], exponents: Table, fits: ExponentFits,
                 figs: list[h.RenderedFigure], version: str, claims: list[dict] | None = None,
                 formats: tuple[str, ...] = ("png",)) -> str:
@@ -171,7 +181,7 @@ def render_page(data: ReportData, tables: list[Table], exponents: Table, fits: E
             sections.declared(data), _spec(data), _environment(data), _counts(data)]
     files = ", ".join(f.upper() for f in formats)
     footer = (f"<footer>Built from the store alone by riskscope {h.esc(version)} on "
-              f"{_when(dt.datetime.now(dt.UTC).timestamp())}. Figures as {h.esc(files)} "
+              f"{_when(_build_time())}. Figures as {h.esc(files)} "
               "are in <code>figures/</code> (other formats: <code>riskscope report RUN "
               "--formats png,svg,pdf</code>), tables as CSV and LaTeX in "
               "<code>tables/</code>.</footer>")

@@ -39,6 +39,26 @@ def check_name(field: str, value: object) -> str:
     return value
 
 
+def content_sha256(data: bytes) -> str:
+    """sha256 of a safetensors file's *content*: its header as canonical JSON (sorted keys)
+    and its tensor bytes. Two files holding the same tensors and metadata have the same
+    content digest even when their bytes differ: safetensors writes the `__metadata__` table
+    in hash-map order, which changes between processes. Falls back to the sha256 of the
+    bytes for a file that is not well-formed safetensors."""
+    import json
+    import struct
+
+    try:
+        (n,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8:8 + n].decode("utf-8"))
+        canonical = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    except (struct.error, UnicodeDecodeError, ValueError):
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(len(canonical).to_bytes(8, "little") + canonical)
+    digest.update(data[8 + n:])
+    return digest.hexdigest()
+
+
 def relpath(trial_hash: str, name: str) -> str:
     """The artifact's path relative to the results directory (POSIX separators)."""
     return f"{ARTIFACT_DIR}/{trial_hash}/{name}{SUFFIX}"
@@ -110,8 +130,8 @@ def discard(staged: list[StagedArtifact]) -> None:
         item.temp.unlink(missing_ok=True)
 
 
-def read(directory: Path, rel: str, sha256: str) -> dict[str, torch.Tensor]:
-    """Load an artifact after checking its sha256 against the one recorded at commit."""
+def read_bytes(directory: Path, rel: str, sha256: str) -> bytes:
+    """An artifact file's bytes after checking its sha256 against the one recorded."""
     path = directory / rel
     try:
         data = path.read_bytes()
@@ -123,6 +143,13 @@ def read(directory: Path, rel: str, sha256: str) -> dict[str, torch.Tensor]:
             f"artifact file {path} is corrupt: sha256 {digest} does not match the recorded "
             f"{sha256} (the file was changed or truncated after it was committed)"
         )
+    return data
+
+
+def read(directory: Path, rel: str, sha256: str) -> dict[str, torch.Tensor]:
+    """Load an artifact after checking its sha256 against the one recorded at commit."""
+    path = directory / rel
+    data = read_bytes(directory, rel, sha256)
     import safetensors.torch
 
     try:

@@ -17,7 +17,13 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from riskscope.core.errors import StoreError
-from riskscope.store.schema import APPLICATION_ID, BUSY_TIMEOUT_S, DDL, SCHEMA_VERSION
+from riskscope.store.schema import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_S,
+    DDL,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -84,21 +90,35 @@ def _initialize(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _check_version(conn: sqlite3.Connection, path: Path) -> None:
+def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.OperationalError as exc:
         raise StoreError(f"{path} is a damaged riskscope store (no meta table): {exc}") from exc
     if row is None:
         raise StoreError(f"{path} is a damaged riskscope store (no schema version recorded)")
-    version = int(row[0])
+    return int(row[0])
+
+
+def _check_version(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a newer store; migrate an older one, one version per transaction (additive DDL,
+    so a store opened by an older riskscope afterwards is refused as newer, never damaged)."""
+    version = _schema_version(conn, path)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path} has store schema version {version}, newer than this riskscope's "
             f"{SCHEMA_VERSION}; upgrade riskscope to read it (the file was left unchanged)"
         )
-    if version < SCHEMA_VERSION:
-        raise StoreError(f"{path} has store schema version {version}; no migration is known")
+    while version < SCHEMA_VERSION:
+        if version not in MIGRATIONS:
+            raise StoreError(f"{path} has store schema version {version}; no migration is known")
+        with write_transaction(conn):
+            if _schema_version(conn, path) == version:  # another process may have migrated
+                for statement in MIGRATIONS[version]:
+                    conn.execute(statement)
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                             (str(version + 1),))
+        version = _schema_version(conn, path)
 
 
 def _ensure_wal(conn: sqlite3.Connection) -> None:

@@ -13,8 +13,11 @@ DB_FILENAME = "riskscope.sqlite"
 APPLICATION_ID = 0x52534B53
 
 #: Bump when the DDL changes; a store with a higher version is refused (written by a newer
-#: riskscope), a lower one would be migrated.
-SCHEMA_VERSION = 1
+#: riskscope), a lower one is migrated on open (`MIGRATIONS`, additive only).
+#: 1: runs, trials, run_trials, metrics, artifacts.
+#: 2: + bundles, trial_variants, variant_sources (imported bundles and the provenance of every
+#:    result a trial hash has been given; the version 1 tables keep their meaning).
+SCHEMA_VERSION = 2
 
 #: Seconds a writer waits for another process's write lock before giving up.
 BUSY_TIMEOUT_S = 30.0
@@ -26,9 +29,10 @@ RECORD_STATUSES = ("done", "diverged", "failed")
 RUN_STATUSES = ("created", "running", "done", "interrupted", "failed")
 
 #: The tables riskscope creates, used to check that a file is one of ours.
-TABLES = ("meta", "runs", "trials", "run_trials", "metrics", "artifacts")
+TABLES = ("meta", "runs", "trials", "run_trials", "metrics", "artifacts", "bundles",
+          "trial_variants", "variant_sources")
 
-DDL = (
+DDL_V1 = (
     """CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -85,3 +89,51 @@ DDL = (
         PRIMARY KEY (trial_hash, name)
     ) WITHOUT ROWID""",
 )
+
+#: Version 2: provenance of imported results. `trials` keeps one primary result per trial hash
+#: (the first one the store got, locally or from a bundle); every result a bundle brought is a
+#: row of `trial_variants` (content-addressed by `variant_id`, a sha256 over its status, results,
+#: series and artifact hashes; `is_primary` marks the one `trials` holds), and each bundle that
+#: brought it is a row of `variant_sources`. A result differing from the primary is kept there
+#: beside it, never written over it.
+DDL_V2 = (
+    """CREATE TABLE bundles (
+        digest            TEXT PRIMARY KEY,
+        run_id            TEXT NOT NULL REFERENCES runs (run_id),
+        format            INTEGER NOT NULL,
+        author            TEXT,
+        note              TEXT,
+        riskscope_version TEXT,
+        code_fingerprint  TEXT,
+        imported_at       REAL NOT NULL,
+        meta_json         TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE trial_variants (
+        trial_hash       TEXT NOT NULL REFERENCES trials (trial_hash),
+        variant_id       TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        is_primary       INTEGER NOT NULL CHECK (is_primary IN (0, 1)),
+        result_json      TEXT,
+        environment_json TEXT,
+        metrics_json     TEXT,
+        artifacts_json   TEXT,
+        PRIMARY KEY (trial_hash, variant_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE variant_sources (
+        trial_hash    TEXT NOT NULL,
+        variant_id    TEXT NOT NULL,
+        bundle_digest TEXT NOT NULL REFERENCES bundles (digest),
+        author        TEXT,
+        machine       TEXT,
+        code_version  TEXT,
+        PRIMARY KEY (trial_hash, variant_id, bundle_digest),
+        FOREIGN KEY (trial_hash, variant_id) REFERENCES trial_variants (trial_hash, variant_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX variant_sources_by_bundle ON variant_sources (bundle_digest)",
+)
+
+#: schema version v -> the statements that take a store from v to v + 1.
+MIGRATIONS = {1: DDL_V2}
+
+#: The schema a new store gets: every version's tables.
+DDL = DDL_V1 + DDL_V2

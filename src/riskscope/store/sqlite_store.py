@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskscope.core.errors import StoreError
-from riskscope.store import artifacts, codec, commit, frames, runs
+from riskscope.store import artifacts, codec, commit, frames, provenance, runs
 from riskscope.store.connection import open_connection, write_transaction
 from riskscope.store.records import TrialRecord
 from riskscope.store.schema import DB_FILENAME, FINISHED_STATUSES
@@ -249,6 +249,42 @@ class Store:
                 f"no artifact {name!r} for trial {trial_hash!r} in {self.path} (it has: {have})"
             )
         return artifacts.read(self.directory, row[0], row[1])
+
+    @_guarded
+    def trial_row(self, trial_hash: str) -> dict:
+        """The trial's stored row: params, status, times, environment, result (parsed), error,
+        group_id, source_run; pending trials included (see `load_record` for the series)."""
+        row = self._trial_row(trial_hash)
+        for column, key in (("params_json", "params"), ("environment_json", "environment"),
+                            ("result_json", "result")):
+            row[key] = codec.loads(row.pop(column), {})
+        return row
+
+    @_guarded
+    def artifact_entries(self, trial_hash: str) -> list[dict]:
+        """name, relpath (under the store directory), sha256, nbytes of each artifact."""
+        query = ("SELECT name, relpath, sha256, nbytes FROM artifacts WHERE trial_hash = ? "
+                 "ORDER BY name")
+        return [dict(zip(("name", "relpath", "sha256", "nbytes"), r))
+                for r in self._db.execute(query, (trial_hash,))]
+
+    # -- results from elsewhere (schema version 2) -------------------------------------------
+    @_guarded
+    def merge_imported(self, run: dict, trials: list[provenance.ImportedTrial],
+                       source: provenance.ImportSource) -> provenance.MergeCounts:
+        """Merge a run and its trials from another store atomically, keeping every differing
+        result with its provenance (see `riskscope.store.provenance`)."""
+        return provenance.merge_trials(self._db, self.directory, self.path, run, trials, source)
+
+    @_guarded
+    def trial_variants(self, trial_hash: str) -> list[dict]:
+        """Every result this trial hash has been given, primary first, with their sources."""
+        return provenance.trial_variants(self._db, self.directory, trial_hash)
+
+    @_guarded
+    def imported_bundles(self) -> list[dict]:
+        """The bundles merged into this store (digest, run_id, author, note, versions, time)."""
+        return provenance.bundles(self._db)
 
     @_guarded
     def integrity_check(self) -> list[str]:

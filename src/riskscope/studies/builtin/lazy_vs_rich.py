@@ -15,7 +15,9 @@ relative weight change ‖θ_T − θ₀‖/‖θ₀‖, the final training loss
 slopes vs width per parameterization come from `lazy_vs_rich_slopes(trials)`
 (analyses/curvature/lazy_training.py); the generic report fits the same power laws. Expected:
 slope ≈ −½ in NTK parameterization (Lee et al. 2019), no decay in mean-field (Chizat, Oyallon &
-Bach 2019).
+Bach 2019) — stated as built-in claims (riskscope/claims/builtin/lazy-*.toml), checked by
+`riskscope claims check`. `options.predicted_exponents` is kept (ignored) so that stored trials
+keep their hashes.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ class LazyVsRichOptions(Params):
     predicted_exponents: dict[str, dict[str, float]] = Field(
         default_factory=lambda: {"relative_ntk_drift": {"model.width": -0.5},
                                  "relative_weight_change": {"model.width": -0.5}},
-        description="stated exponents the report checks, per parameterization (the NTK "
-                    "parameterization's O(width^-1/2); docs/curvature.md has what we measured)")
+        description="kept only so that stored trials keep their hashes; nothing reads it. "
+                    "The stated exponents are built-in claims now: "
+                    "lazy-ntk-weight-change-width-rate, lazy-ntk-kernel-drift-width-rate "
+                    "(`riskscope claims check`, docs/claims.md)")
 
 
 def step_scale(parameterization: str, width: int) -> float:
