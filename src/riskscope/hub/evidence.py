@@ -88,7 +88,7 @@ def check_claims_on_run(claims: list, store_dir: Path, run_id: str) -> list:
 
 def compare_stored(a: tuple[Path, str], b: tuple[Path, str]) -> dict:
     """The exchange's comparison of two runs, each (store directory, run id), as JSON."""
-    from riskscope.exchange.compare import compare_runs
+    from riskscope.exchange import compare_runs
     from riskscope.store import Store
 
     with Store(a[0], create=False) as store_a, Store(b[0], create=False) as store_b:
@@ -97,7 +97,7 @@ def compare_stored(a: tuple[Path, str], b: tuple[Path, str]) -> dict:
 
 def reproduce(bundle_file: Path, trials: int, seed: int | None) -> dict:
     """Re-run `trials` trials of the bundle (the exchange's reproduction); its record."""
-    from riskscope.exchange.reproduce import reproduce_bundle
+    from riskscope.exchange import reproduce_bundle
 
     return reproduce_bundle(bundle_file, trials=trials, rng=seed).to_json()
 
