@@ -35,7 +35,7 @@ def test_run_ls_show_and_resume(tmp_path, capsys):
     assert code == 0 and "train-smoke" in out
     code, out, _ = run_cli(["show", "train-smoke", "--out", str(tmp_path), "--json"], capsys)
     data = json.loads(out)
-    assert data["schema"] == "riskscope.show/1"
+    assert data["schema"] == "riskscope.show/2"
     assert data["counts"] == {"trials": 4, "finished": 4, "diverged": 0, "failed": 0,
                               "pending": 0}
     assert data["varying"] == ["model.width"]

@@ -124,3 +124,20 @@ def test_a_conflicting_run_id_is_refused_with_the_store_unchanged(smoke_bundle, 
     with Store(tmp_path / "s") as target, pytest.raises(StoreError, match="spec hash"):
         import_bundle(bundle, target)
     assert table_dump(tmp_path / "s") == before
+
+
+def test_unfinished_trials_travel_as_pending(smoke, tmp_path):
+    from riskscope.report.run_summary import run_summary
+    from riskscope.studies.canonical import spec_hash
+
+    store, run_id = smoke
+    copy = copy_store(store, tmp_path / "copy")
+    params = {"study": "train", "seed": 99, "note": "never run"}
+    copy.add_trials(run_id, [(spec_hash(params), params)])
+    info = write_bundle(copy, run_id, tmp_path / "p.rsbundle", with_report=False)
+    copy.close()
+    with Store(tmp_path / "s") as target:
+        report = import_bundle(info.path, target)
+        assert (report.new, report.registered) == (4, 1)
+        assert run_summary(target, run_id)["counts"]["pending"] == 1
+        assert target.trial_row(spec_hash(params))["status"] == "pending"

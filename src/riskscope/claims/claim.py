@@ -120,11 +120,12 @@ def _study_parameters(study: str) -> frozenset[str]:
 
 
 def study_declaration(study: str) -> ResultDeclaration | None:
-    """The results the study declares in its code, or None when it declares none (then any
-    result name is accepted at load time and checked against each run's columns)."""
-    from riskscope.studies import get_study
+    """The results the study declares (its card: no study code is imported), or None when it
+    declares none (then any result name is accepted at load time and checked against each
+    run's columns)."""
+    from riskscope.studies.registry import study_declaration as declared
 
-    decl = getattr(type(get_study(study)), "declaration", None)
+    decl = declared(study)
     if isinstance(decl, ResultDeclaration) and decl.results:
         return decl
     return None

@@ -30,10 +30,23 @@ def runs_table(runs: list[dict]) -> Table:
 
 
 def headline_columns(summary: dict) -> list[str]:
-    """The run's headline results (`summary["headline"]`: declared with the run, or chosen
-    from what is stored for an older run), those with a value."""
+    """The run's headline results, those with a value: declared with the run; for a run
+    stored before declarations, those its built-in study declares today (its card; no study
+    code imported), else `summary["headline"]` (chosen from what is stored)."""
     present = {k for r in summary["summary"] for k, v in r["results"].items()
                if v["mean"] is not None}
+    if not summary.get("declaration"):
+        from riskscope.core.errors import SpecError
+        from riskscope.studies.registry import study_declaration
+
+        try:
+            declared = study_declaration(str(summary.get("study")))
+        except SpecError:
+            declared = None
+        if declared is not None:
+            names = [p for r in declared.headline() for p in sorted(present) if r.matches(p)]
+            if names:
+                return list(dict.fromkeys(names))
     return [c for c in summary.get("headline") or [] if c in present]
 
 

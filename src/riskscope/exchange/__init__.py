@@ -8,41 +8,39 @@ Public API (what the hub builds on):
     compare_runs(a, b, confidence=0.95) -> Comparison              (runs or bundles)
     reproduce_bundle(path_or_verified, trials=K, rng=seed, store=None) -> ReproductionRecord
 Nothing in a bundle is ever unpickled or executed.
+
+Names are imported on first use (PEP 562): `riskscope verify`, `import` and `show` need no torch.
 """
 
-from riskscope.exchange.archive import Limits
-from riskscope.exchange.compare import Comparison, ComparisonRow, compare_runs
-from riskscope.exchange.errors import BundleError
-from riskscope.exchange.fingerprint import code_fingerprint
-from riskscope.exchange.importer import ImportReport, import_bundle
-from riskscope.exchange.layout import BUNDLE_FORMAT
-from riskscope.exchange.reproduce import ReproductionRecord, TrialCheck, reproduce_bundle
-from riskscope.exchange.reproduction_text import reproduction_lines
-from riskscope.exchange.sources import RunView, open_view, view_of_bundle, view_of_run
-from riskscope.exchange.verify import BundleTrial, VerifiedBundle, verify_bundle
-from riskscope.exchange.writer import BundleInfo, write_bundle
+from __future__ import annotations
 
-__all__ = [
-    "BUNDLE_FORMAT",
-    "BundleError",
-    "BundleInfo",
-    "BundleTrial",
-    "Comparison",
-    "ComparisonRow",
-    "ImportReport",
-    "Limits",
-    "ReproductionRecord",
-    "RunView",
-    "TrialCheck",
-    "VerifiedBundle",
-    "code_fingerprint",
-    "compare_runs",
-    "import_bundle",
-    "open_view",
-    "reproduce_bundle",
-    "reproduction_lines",
-    "verify_bundle",
-    "view_of_bundle",
-    "view_of_run",
-    "write_bundle",
-]
+import importlib
+
+_WHERE = {
+    "Limits": "archive",
+    "Comparison": "compare", "ComparisonRow": "compare", "compare_runs": "compare",
+    "BundleError": "errors",
+    "code_fingerprint": "fingerprint",
+    "ImportReport": "importer", "import_bundle": "importer",
+    "BUNDLE_FORMAT": "layout",
+    "ReproductionRecord": "reproduce", "TrialCheck": "reproduce", "reproduce_bundle": "reproduce",
+    "reproduction_lines": "reproduction_text",
+    "RunView": "sources", "open_view": "sources", "view_of_bundle": "sources",
+    "view_of_run": "sources",
+    "BundleTrial": "verify", "VerifiedBundle": "verify", "verify_bundle": "verify",
+    "BundleInfo": "writer", "write_bundle": "writer",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"riskscope.exchange.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'riskscope.exchange' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -18,7 +18,7 @@ import numpy as np
 from riskscope.report.aggregate import per_x, split_by
 from riskscope.report.fits import ExponentFits
 from riskscope.report.formatting import exponent_ci
-from riskscope.report.report_data import ReportData
+from riskscope.report.report_data import COMPONENTS, ReportData
 from riskscope.report.style import color, combo_label, label, new_figure
 
 LOG_SPAN = 4.0
@@ -117,13 +117,15 @@ def _limits(ax, y: np.ndarray, ylog: bool) -> None:
 
 
 def results_figures(data: ReportData, fits: ExponentFits) -> list[FigureSpec]:
-    """For each numeric swept parameter and each main result, one figure."""
+    """For each numeric swept parameter and each main result, one figure (the components of
+    the decomposition are left out when the decomposition figures draw them already)."""
     specs = []
+    drawn = set(COMPONENTS) if data.has_decomposition else set()
     n_div = int((data.finished["status"] == "diverged").sum()) if len(data.finished) else 0
     for param in data.numeric:
         others = data.others(param)
         parts = split_by(data.finished, others)
-        for result in data.results:
+        for result in [r for r in data.results if r not in drawn]:
             column = f"result.{result}"
             series = []
             for fixed, part in parts:

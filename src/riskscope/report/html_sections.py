@@ -31,9 +31,8 @@ def headline(data: ReportData, figure: h.RenderedFigure | None, table: Table | N
     parts = ['<section id="headline"><h2>Headline</h2>']
     heads = data.declaration.headline()
     if heads:
-        items = "".join(f"<li><b>{h.esc(r.name)}</b>: {h.esc(r.meaning)}"
-                        f"{' (' + h.esc(r.unit) + ')' if r.unit else ''}</li>" for r in heads
-                        if r.name in data.results or r.kind == "series")
+        items = "".join(f"<li><b>{h.esc(r.name)}</b>: {h.esc(r.meaning)}</li>"
+                        for r in heads if r.name in data.results or r.kind == "series")
         if items:
             parts.append(f'<ul class="headline-list">{items}</ul>')
     elif not data.declaration.results:

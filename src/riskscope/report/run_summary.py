@@ -28,7 +28,7 @@ from riskscope.report.intervals import mean_interval
 from riskscope.report.trial_roles import main_trial_mask
 from riskscope.store import Store
 
-SCHEMA = "riskscope.show/1"
+SCHEMA = "riskscope.show/2"  # /2: /1 + declaration, headline, interval method and flags
 _IDENTITY = ("seed", "data_seed")
 
 
