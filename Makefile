@@ -22,14 +22,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/lint-imports
 
-# The report's browser test (tests/report/test_html_browser.py) needs a headless Chromium:
-# installed from Debian packages when missing (the machines run as root). If that fails the
-# browser tests are skipped with that reason; the rest of the suite still runs.
+# The browser tests (tests/report/test_html_browser.py, tests/hub/test_browser.py) need a
+# headless Chromium and, for the hub's Selenium tests, its driver: installed from Debian
+# packages when missing (the machines run as root). If that fails the browser tests are
+# skipped with that reason; the rest of the suite still runs.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "installing chromium (Debian package) for the report's browser test"; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "installing chromium and chromium-driver (Debian packages) for the browser tests"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends chromium) \
+			apt-get install -y -qq --no-install-recommends chromium chromium-driver) \
 		|| echo "warning: chromium could not be installed; browser tests will be skipped" >&2; \
 	fi
 
