@@ -14,6 +14,7 @@ import pytest
 from riskscope.core.declared_results import ResultDeclaration
 from riskscope.store import Store, TrialRecord
 from riskscope.studies import load_spec, run_study
+from riskscope.studies.cards import BUILTIN_CARDS
 from riskscope.studies.registry import (
     get_study,
     register_study,
@@ -24,7 +25,7 @@ from riskscope.studies.registry import (
 )
 from tests.studies.declared_check import declaration_problems
 
-SMOKES = [(name, "smoke") for name in study_names()] + [
+SMOKES = [(card.name, "smoke") for card in BUILTIN_CARDS] + [
     ("double-descent", "random-features-smoke"), ("feature-vs-kernel", "staircase-smoke"),
     ("single-index", "multi-index-smoke")]
 
@@ -40,8 +41,8 @@ def test_smoke_run_stores_only_declared_results_in_range(study, preset, tmp_path
 
 
 def test_every_builtin_study_has_a_card_matching_its_class():
-    assert len(study_names()) == 14
-    for name in study_names():
+    assert len(BUILTIN_CARDS) == 14 and {c.name for c in BUILTIN_CARDS} <= set(study_names())
+    for name in (c.name for c in BUILTIN_CARDS):
         card = study_card(name)
         cls = study_class(name)
         assert cls.name == name and cls.description == card.description
@@ -56,8 +57,7 @@ def test_every_builtin_study_has_a_card_matching_its_class():
 
 
 def test_headline_results_are_what_a_researcher_comes_for():
-    heads = {name: {r.name for r in study_declaration(name).headline()}
-             for name in study_names()}
+    heads = {c.name: {r.name for r in c.declaration.headline()} for c in BUILTIN_CARDS}
     assert "sharpness_ratio_late" in heads["edge-of-stability"]
     assert {"relative_ntk_drift", "relative_weight_change"} <= heads["lazy-vs-rich"]
     assert "rate_ratio" in heads["convergence"]
