@@ -6,9 +6,9 @@ perturbation_measures (sharpness and PAC-Bayes flatness, plain and magnitude-awa
 gradient_measures (Fisher-Rao norm, gradient noise), spectral_measures (heavy-tailed weight
 spectra: mean α, weighted α̂, stable rank; Martin & Mahoney 2021), speed (steps to reach a
 loss; needs the training curve). `MEASURE_SCALING` says how Jiang et al. put each on a
-bound's scale: "log"
-measures as ½(value − ln m), "sqrt" ones as √(value/m), "none" left as they are. The scaling is
-monotone for a fixed m, so it does not change rank-based scores (τ, Ψ, CMI).
+bound's scale: "log" measures as ½(value − ln m), "sqrt" ones as √(value/m), "none" left as
+they are. The scaling is monotone for a fixed m, so it does not change rank-based scores
+(τ, Ψ, CMI).
 """
 
 from __future__ import annotations
