@@ -11,6 +11,7 @@ Result families a report knows:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -40,6 +41,8 @@ class ReportData:
     results:   the main result names to plot and tabulate (see module docstring).
     environments: distinct environment records with the number of trials that ran in each.
     predictions: stated exponents, result -> parameter -> exponent (`_predictions`).
+    load_artifact: (trial hash, artifact name) -> tensors, read from the store on demand
+               (figures that draw a stored tensor, e.g. a spectrum); None without a store.
     """
 
     run_id: str
@@ -54,6 +57,7 @@ class ReportData:
     environments: list[tuple[dict, int]]
     predictions: dict = field(default_factory=dict)
     prerequisites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    load_artifact: Callable[[str, str], dict] | None = None
 
     @property
     def has_decomposition(self) -> bool:
@@ -144,4 +148,5 @@ def load_report_data(store: Store, run_ref: str) -> ReportData:
         environments=_environments(every),
         predictions=_predictions(run),
         prerequisites=every[~main],
+        load_artifact=store.load_artifact,
     )

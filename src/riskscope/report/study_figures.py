@@ -10,6 +10,7 @@ the random-features regime of `double-descent` stores no training curves).
     bias_variance            bias² and variance over seeds vs the swept parameters
     progress_measures        grokking's accuracy, losses, weight norm, Fourier concentration
     steps_to_threshold       `steps_to_*` results vs the swept parameters, censored trials shown
+    weight_spectra           ESD with fitted tails, α over training, α vs test error
 
 A run of a study that is not registered (a user's own) gets none of them.
 """
@@ -24,6 +25,7 @@ from riskscope.report.fig_epochwise import epochwise_figures
 from riskscope.report.fig_predicted import predicted_figures
 from riskscope.report.fig_progress import progress_figures
 from riskscope.report.fig_results import FigureSpec
+from riskscope.report.fig_spectra import spectra_figures
 from riskscope.report.fig_steps_to import steps_to_figures
 from riskscope.report.fig_threshold import threshold_figures
 from riskscope.report.report_data import ReportData
@@ -37,6 +39,7 @@ BUILDERS: dict[str, Builder] = {
     "bias_variance": bias_variance_figures,
     "progress_measures": progress_figures,
     "steps_to_threshold": steps_to_figures,
+    "weight_spectra": spectra_figures,
 }
 
 

@@ -24,6 +24,11 @@ Layers with fewer than `min_eigenvalues` eigenvalues (a 10-class output layer) g
 a tail fit on a handful of points says nothing, and the summary means skip them (their stable
 rank and spikes are still reported). Zero eigenvalues of rank-deficient layers are dropped
 before the fit. Eigenvalues come from float64 SVDs.
+
+Convention clash: the `weightwatcher` package takes the eigenvalues of WᵀW without the 1/N
+(N times ours). α and the stable rank do not depend on the scale; its λ_max is N·ours and its
+α̂ = ours + α·log10 N. We keep the 1/N of the JMLR paper, which puts a random layer's bulk at
+the same place whatever its size (the MP edge depends only on σ² and M/N).
 """
 
 from __future__ import annotations
