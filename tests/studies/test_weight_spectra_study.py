@@ -101,7 +101,7 @@ def test_report_draws_the_spectra_figures(smoke, tmp_path):
 
 
 def test_online_training_is_refused():
-    with pytest.raises(SpecError, match="training.online"):
+    with pytest.raises(SpecError, match=r"training\.online"):
         from riskscope.studies.expand import expand_trials
 
         expand_trials(load_spec("weight-spectra", "smoke", ["training.online=true"]))
