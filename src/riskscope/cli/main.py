@@ -83,21 +83,32 @@ def tasks() -> None:
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="CPU threads for torch (default: torch's, one per core); 1 on a machine "
                    "shared with other jobs, where OpenMP threads of small kernels spin")
-def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads) -> None:
+@click.option("--track", default=None, metavar="tensorboard:DIR|mlflow:URI",
+              help="stream finished trials to a tracker while the study runs")
+def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, track) -> None:
     """Run STUDY (a built-in name or a SPEC.toml); rerunning resumes where it stopped."""
     if threads is not None:
         import torch
 
         torch.set_num_threads(threads)
+    if track is not None:
+        from riskscope.cli.export import parse_track
+
+        parse_track(track)            # a bad --track fails before anything is written
     spec = load_spec(study, preset, overrides)
     trials = expand_trials(spec)  # every trial validated before anything is written
     if dry_run:
         out.print(f"{spec.study}: {len(trials)} trials valid; nothing run (--dry-run)")
         return
     with _open_store(out_dir, create=True) as store:
+        on_group = None
+        if track is not None:
+            from riskscope.cli.export import track_callback
+
+            on_group = track_callback(track, store, console.print)[1]
         try:
             summary = run_study(spec, store, device=device, progress=RichProgress(console),
-                                preset=preset or "full")
+                                preset=preset or "full", on_group=on_group)
         except KeyboardInterrupt:
             _fail("interrupted; finished trials are saved. Rerun the same command to resume.",
                   130)
@@ -171,6 +182,13 @@ def show(run_ref, out_dir, as_json) -> None:
               f" status={summary['status']} trials={c['trials']} finished={c['finished']} "
               f"diverged={c['diverged']} failed={c['failed']} pending={c['pending']}")
     out.print(summary_table(summary, _headline(summary)))
+
+
+from riskscope.cli.export import export  # noqa: E402  (own modules, registered here)
+from riskscope.cli.probe import probe  # noqa: E402
+
+cli.add_command(probe)
+cli.add_command(export)
 
 
 def main() -> None:
