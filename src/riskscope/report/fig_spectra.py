@@ -16,6 +16,7 @@ import math
 import re
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from riskscope.report.aggregate import split_by
 from riskscope.report.fig_results import FigureSpec
@@ -52,6 +53,8 @@ def plot_esd(ax, eigenvalues, alpha: float, x_min: float, mp_edge: float, title:
     if math.isfinite(mp_edge) and mp_edge > 0:
         ax.axvline(mp_edge, color=color(2, 3), linestyle="--", linewidth=1.1,
                    label="MP edge λ₊")
+    for axis in (ax.xaxis, ax.yaxis):      # decade labels only: minor ones collide
+        axis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("eigenvalue λ of WᵀW/N")
     ax.set_ylabel("density")
     ax.set_title(title, fontsize=9)
