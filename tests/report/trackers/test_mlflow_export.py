@@ -17,6 +17,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning",
                                         "ignore::FutureWarning", "ignore::UserWarning")
 
 
+@pytest.mark.slow
 def test_export_matches_the_store(smoke, tmp_path):
     store, run_id = smoke
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
@@ -61,3 +62,29 @@ def test_cli_missing_extra_and_remote_uri(smoke, tmp_path, capsys, monkeypatch):
     code, _out, err = run_cli(["export", run_id, "--out", str(store.directory), "--to",
                               "mlflow", str(tmp_path / "m")], capsys)
     assert code == 2 and "pip install 'riskscope[mlflow]'" in err
+
+
+@pytest.mark.slow
+def test_track_streams_to_a_directory_store_and_file_uris_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)          # MLflow's default artifact root would be ./mlruns
+    code, _out, err = run_cli(["run", "train", "--preset", "smoke", "--out", "results",
+                               "--set", "training.steps=20", "--set",
+                               "options.risk_samples=300", "--no-report", "--threads", "1",
+                               "--track", "mlflow:tracking"], capsys)
+    assert code == 0, err
+    uri = f"sqlite:///{tmp_path / 'tracking' / 'mlflow.db'}"
+    client = MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("train")
+    runs = client.search_runs([experiment.experiment_id])
+    assert sum("mlflow.parentRunId" in r.data.tags for r in runs) == 4
+    assert not (tmp_path / "mlruns").exists() and not (tmp_path / "mlartifacts").exists()
+    from riskscope.store import Store
+
+    with Store(tmp_path / "results", create=False) as store:
+        run_id = store.runs()["run_id"].iloc[0]
+        file_uri = (tmp_path / "filestore").as_uri()
+        monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+        assert export_run(store, run_id, "mlflow", file_uri) == 4
+    file_runs = MlflowClient(tracking_uri=file_uri).search_runs(
+        [MlflowClient(tracking_uri=file_uri).get_experiment_by_name("train").experiment_id])
+    assert len(file_runs) == 5

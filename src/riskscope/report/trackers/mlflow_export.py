@@ -1,11 +1,13 @@
 """Export a run to MLflow: the study is an experiment, the run a parent MLflow run, each trial
 a child run nested under it (tag `mlflow.parentRunId`).
 
-Tracking URI: a local SQLite database (`sqlite:///path/mlflow.db`) or a local directory
-(`file:///path/mlruns`, or a plain path); no server. Per trial: its flattened parameters as
-params (`model.width`), its metric series as step-indexed metrics, its numeric results as
-metrics `result.<name>` at its last step, text results and its status as tags
-(`riskscope.trial_hash`, `riskscope.status`). The parent run carries the run's id, study and
+Tracking URI: a local SQLite database (`sqlite:///path/mlflow.db`, a path ending in .db, or
+a directory, which then holds `mlflow.db`; artifacts beside the database in
+`<db name>-artifacts/`), or MLflow's file store (`file:///path/mlruns`, which MLflow 3 keeps in
+maintenance mode; riskscope opts in when a file: URI is named); no server. Per trial: its
+flattened parameters as params (`model.width`), its metric series as step-indexed metrics,
+its numeric results as metrics `result.<name>` at its last step, text results and its status
+as tags (`riskscope.trial_hash`, `riskscope.status`). The parent run carries the run's id, study and
 preset as tags and the run's report (built from the store) as artifacts under `report/`.
 Trials already exported (found by their trial-hash tag under the parent run) are skipped, so
 exporting again (or streaming during a run) adds only new trials.
@@ -13,6 +15,7 @@ exporting again (or streaming during a run) adds only new trials.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -27,15 +30,29 @@ _BATCH = 900
 
 
 def tracking_uri(text: str) -> str:
-    """A plain path becomes a file: URI; sqlite:/// and file: URIs are kept."""
+    """`sqlite:///PATH.db` and `file:` URIs are kept; a path ending in .db becomes a SQLite
+    URI, any other path a directory holding `mlflow.db`. Remote URIs are refused."""
+    from riskscope.core.errors import SpecError
+
     if text.startswith(("sqlite:///", "file:")):
         return text
     if "://" in text:
-        from riskscope.core.errors import SpecError
-
         raise SpecError("--to mlflow URI", text, "a local tracking store: sqlite:///PATH.db, "
-                        "file:///DIR or a directory path")
-    return Path(text).expanduser().absolute().as_uri()
+                        "file:///DIR or a path")
+    path = Path(text).expanduser().absolute()
+    if path.suffix != ".db":
+        path.mkdir(parents=True, exist_ok=True)
+        path = path / "mlflow.db"
+    return f"sqlite:///{path}"
+
+
+def artifact_root(uri: str, study: str) -> str | None:
+    """Where an experiment's artifacts go: beside a SQLite database (`<db>-artifacts/`),
+    never the working directory (MLflow's default); inside the store for `file:` URIs."""
+    if uri.startswith("sqlite:///"):
+        db = Path(uri.removeprefix("sqlite:///"))
+        return (db.parent / f"{db.stem}-artifacts" / _key(study)).absolute().as_uri()
+    return None
 
 
 def _key(name: str) -> str:
@@ -49,11 +66,18 @@ class MlflowExporter:
         except ImportError as exc:
             raise missing_extra("mlflow", "mlflow", exc) from None
         self.uri = tracking_uri(uri)
+        if self.uri.startswith("file:"):
+            # MLflow 3 keeps its file store in maintenance mode behind this switch; a user who
+            # names a file: URI asks for that store explicitly
+            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
         self.client = MlflowClient(tracking_uri=self.uri)
 
     def _experiment(self, study: str) -> str:
         found = self.client.get_experiment_by_name(study)
-        return found.experiment_id if found else self.client.create_experiment(study)
+        if found:
+            return found.experiment_id
+        return self.client.create_experiment(study, artifact_location=artifact_root(self.uri,
+                                                                                   study))
 
     def parent_run(self, store: Store, run_id: str) -> tuple[str, str]:
         """(experiment id, MLflow run id) of the riskscope run, created when absent."""
