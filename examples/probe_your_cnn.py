@@ -24,7 +24,8 @@ from torch import nn
 import riskscope
 
 
-def main(steps: int = 300, certificate_steps: int = 300) -> dict:
+def main(steps: int = 300, certificate_steps: int = 300, weight_samples: int = 1000,
+         examples: int = 256) -> dict:
     torch.manual_seed(0)
     digits = load_digits()
     x = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16  # [n, 1, 8, 8]
@@ -41,14 +42,14 @@ def main(steps: int = 300, certificate_steps: int = 300) -> dict:
         loss.backward()
         opt.step()
     model.eval()
-    sub = (train[0][:256], train[1][:256])
+    sub = (train[0][:examples], train[1][:examples])
     out = {
         "hessian_top3": riskscope.hessian_top_eigenvalues(model, sub, k=3).values(),
         "hessian_density": riskscope.hessian_spectral_density(model, sub, num_probes=4),
         "ntk": riskscope.empirical_ntk(model, train[0][:64], mode="trace"),
         "certificate": riskscope.pac_bayes_certificate(
             model, train, init=init, test_data=test, posterior_steps=certificate_steps,
-            prior_steps=certificate_steps, weight_samples=1000),
+            prior_steps=certificate_steps, weight_samples=weight_samples),
         "measures": riskscope.complexity_measures(model, sub, init=init),
         "spectra": riskscope.weight_spectra(model),
     }

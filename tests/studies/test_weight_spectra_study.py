@@ -95,7 +95,8 @@ def test_the_final_spectra_are_those_of_the_trained_weights(smoke):
 
 def test_report_draws_the_spectra_figures(smoke, tmp_path):
     store, summary = smoke
-    page = build_report(store, summary.run_id, tmp_path / "report", formats=("png",))
+    page = build_report(store, summary.run_id, tmp_path / "report", formats=("png",),
+                        n_resamples=200)
     figures = {p.stem for p in (page.parent / "figures").glob("*.png")}
     assert {"esd_tail", "alpha_over_training", "alpha_vs_test_error"} <= figures
 
