@@ -16,6 +16,7 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 from matplotlib.ticker import NullFormatter
 
 from riskscope.report.aggregate import split_by
@@ -96,18 +97,29 @@ def _alpha_over_training(data: ReportData, layers: list[int]) -> FigureSpec | No
     shown = [k for k in layers if f"alpha_layer{k}" in names]
     if not shown:
         return None
-    configs = split_by(data.trials, data.varying)
-    fig, axes = new_figure(len(shown), panel_size=(4.2, 3.1))
-    for ax, k in zip(axes, shown):
-        for i, (fixed, part) in enumerate(configs):
-            draw_band(ax, series_table(data.metrics, f"alpha_layer{k}", part["trial_hash"]),
-                      color(i, len(configs)), "-", combo_label(fixed) or None)
-        ax.set_xscale("log")
-        ax.set_xlabel("step")
-        ax.set_ylabel(f"α (layer {k})")
-    if len(configs) > 1:
+    # many configurations: one column of panels per value of the first swept parameter
+    by_panel = data.varying[:1] if len(split_by(data.trials, data.varying)) > 8 else []
+    by_line = [p for p in data.varying if p not in by_panel]
+    columns = split_by(data.trials, by_panel)
+    lines = [fixed for fixed, _ in split_by(data.trials, by_line)]
+    fig, axes = new_figure(len(shown) * len(columns), panel_size=(4.2, 3.1),
+                           max_cols=max(len(columns), 2))
+    for r, k in enumerate(shown):
+        for c, (panel, part) in enumerate(columns):
+            ax = axes[r * len(columns) + c]
+            for i, line in enumerate(lines):
+                mask = (part[list(line)] == pd.Series(line)).all(axis=1) if line else \
+                    np.ones(len(part), dtype=bool)
+                draw_band(ax, series_table(data.metrics, f"alpha_layer{k}",
+                                           part.loc[mask, "trial_hash"]),
+                          color(i, len(lines)), "-", combo_label(line) or None)
+            ax.set_xscale("log")
+            ax.set_xlabel("step")
+            ax.set_ylabel(f"α (layer {k})")
+            ax.set_title(combo_label(panel), fontsize=9)
+    if len(lines) > 1:
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(configs), 4))
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(lines), 3))
     return FigureSpec("alpha_over_training", "study", "power-law exponent α over training",
                       "ESD tail exponent α of each layer against the step (smaller α: heavier "
                       "tail), mean over seeds per configuration, band: range over seeds; step "
