@@ -118,3 +118,22 @@ def test_bad_models_and_weights_exit_2(files, capsys):
         code, out, err = probe([*args, "--data", str(tmp / "data.npz")], capsys, tmp)
         assert code == 2, (args, out, err)
         assert needle in err, (args, err)
+
+
+def test_regression_model_all_skips_classifier_measures(tmp_path, capsys):
+    (tmp_path / "reg.py").write_text("from torch import nn\n\ndef reg():\n"
+                                     "    return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), "
+                                     "nn.Linear(8, 2))\n")
+    g = np.random.default_rng(1)
+    np.savez(tmp_path / "reg.npz", x=g.normal(size=(30, 3)).astype(np.float32),
+             y=g.normal(size=(30, 2)))
+    code, out, err = probe([f"{tmp_path / 'reg.py'}:reg", "--data", str(tmp_path / "reg.npz"),
+                            "--json"], capsys, tmp_path)
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["task"] == "regression"
+    assert payload["skipped"] == ["certificate", "measures"]
+    assert {"hessian", "trace", "density", "ntk", "spectra"} == set(payload["results"])
+    code, out, err = probe([f"{tmp_path / 'reg.py'}:reg", "--data", str(tmp_path / "reg.npz"),
+                            "--measure", "certificate"], capsys, tmp_path)
+    assert code == 2 and "need a classifier" in err

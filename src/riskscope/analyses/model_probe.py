@@ -42,6 +42,7 @@ class ProbeResult:
     spectra: list = field(default_factory=list)          # LayerSpectrum per layer
     density: object = None                              # SpectralDensity or None
     task_kind: str = ""
+    skipped: list = field(default_factory=list)          # measurements not applicable
 
     def value(self, group: str, quantity: str) -> float:
         for g, q, v, _ in self.rows:
@@ -52,7 +53,7 @@ class ProbeResult:
     def as_dict(self) -> dict:
         """JSON-able: {group: {quantity: value}}, the notes, timings and the task kind."""
         out: dict = {"task": self.task_kind, "timings_s": self.timings, "results": {},
-                     "notes": {}}
+                     "notes": {}, "skipped": list(self.skipped)}
         for g, q, v, note in self.rows:
             out["results"].setdefault(g, {})[q] = v
             if note:
@@ -66,6 +67,20 @@ def _is_classifier(model: nn.Module, data: Dataset) -> bool:
     with torch.no_grad():
         out = model(data.x[:1])
     return out.dim() == 2 and out.shape[-1] >= 2 and data.y.dim() == 1
+
+
+def _dataset(data, field: str, as_dataset) -> Dataset:
+    """A Dataset or an (x, y) pair of tensors as it is (regression targets too); else (a
+    DataLoader) through riskscope's classifier-data reader."""
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, tuple | list) and len(data) == 2 and all(torch.is_tensor(t)
+                                                                 for t in data):
+        if data[0].shape[0] != data[1].shape[0]:
+            raise SpecError(field, f"x of {data[0].shape[0]} rows, y of {data[1].shape[0]}",
+                            "as many targets as inputs")
+        return Dataset(data[0], data[1])
+    return as_dataset(data, field)
 
 
 def _like_model(model: nn.Module, data: Dataset) -> Dataset:
@@ -105,8 +120,13 @@ def probe_model(model: nn.Module, data, *, measures: Sequence[str] = PROBE_MEASU
                 test_data=None, init: nn.Module | None = None, k: int = 3,
                 ntk_examples: int = 64, seed: int = 0,
                 certificate_settings: dict | None = None,
-                progress: Callable[[str], None] | None = None) -> ProbeResult:
+                progress: Callable[[str], None] | None = None,
+                strict: bool = True) -> ProbeResult:
     """Measure `model` on `data` ((x, y), a Dataset or a DataLoader); see the module docstring.
+
+    strict: asking a regression model for a classifier-only measurement is an error; with
+    strict=False those are skipped and listed in `result.skipped` (`riskscope probe`'s
+    default `--measure all`).
 
     >>> import torch
     >>> from torch import nn
@@ -123,17 +143,21 @@ def probe_model(model: nn.Module, data, *, measures: Sequence[str] = PROBE_MEASU
     unknown = [m for m in measures if m not in PROBE_MEASURES]
     if unknown:
         raise SpecError("measure", ",".join(unknown), ", ".join(PROBE_MEASURES))
-    train = _like_model(model, as_dataset(data, "data"))
-    test = None if test_data is None else _like_model(model, as_dataset(test_data, "test_data"))
+    train = _like_model(model, _dataset(data, "data", as_dataset))
+    test = None if test_data is None else _like_model(model, _dataset(test_data, "test_data",
+                                                                       as_dataset))
     kind = check_model_on_data(model, train)
+    result = ProbeResult(task_kind=kind)
     if kind != "classification":
         refused = [m for m in measures if m in _CLASSIFIER_ONLY]
-        if refused:
+        if refused and not strict:
+            result.skipped = refused
+            measures = [m for m in measures if m not in refused]
+        elif refused:
             raise SpecError("measure", ",".join(refused), "hessian, trace, density, ntk or "
                             "spectra for a regression model (certificate and measures need a "
                             "classifier and integer labels)")
     loss = "cross_entropy" if kind == "classification" else "squared_error"
-    result = ProbeResult(task_kind=kind)
     for name in PROBE_MEASURES:
         if name not in measures:
             continue

@@ -130,7 +130,7 @@ def probe(model_ref, data_ref, weights, init_weights, measure_text, input_shape,
                 "weight_samples": 2000}
     result = probe_model(model, train, measures=measures, test_data=test, init=fresh,
                          k=k, ntk_examples=ntk_examples, seed=seed,
-                         certificate_settings=settings,
+                         certificate_settings=settings, strict=measure_text != "all",
                          progress=None if as_json else lambda n: err.print(f"measuring {n} …"))
     figures = write_figures(result, Path(figures_dir))
     if as_json:
@@ -147,6 +147,8 @@ def probe(model_ref, data_ref, weights, init_weights, measure_text, input_shape,
     for group, quantity, value, note in result.rows:
         table.add_row(group, quantity, _fmt(value), note)
     out.print(table)
+    if result.skipped:
+        out.print(f"skipped (they need a classifier): {', '.join(result.skipped)}")
     timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
     out.print(f"time: {timing}", highlight=False)
     for path in figures:
