@@ -31,6 +31,8 @@ COMMANDS = {
     "compare": "riskscope.cli.bundle:compare_cmd",
     "reproduce": "riskscope.cli.bundle:reproduce_cmd",
     "claims": "riskscope.cli.claims:claims_group",
+    "probe": "riskscope.cli.probe:probe",
+    "export": "riskscope.cli.export:export",
     "hub": "riskscope.cli.hub:hub",
     "publish": "riskscope.cli.publish:publish",
     "publish-claim": "riskscope.cli.publish:publish_claim",

@@ -21,8 +21,14 @@ from riskscope.cli.output import console, fail, headline_columns, open_store, ou
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="CPU threads for torch (default: torch's, one per core); 1 on a machine "
                    "shared with other jobs, where OpenMP threads of small kernels spin")
-def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads) -> None:
+@click.option("--track", default=None, metavar="tensorboard:DIR|mlflow:URI",
+              help="stream finished trials to a tracker while the study runs")
+def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, track) -> None:
     """Run STUDY (a built-in name or a SPEC.toml); rerunning resumes where it stopped."""
+    if track is not None:
+        from riskscope.cli.export import parse_track
+
+        parse_track(track)  # a bad --track fails before anything is written
     # torch and the study code take seconds to import: say so at once, so the command
     # never looks hung before its progress bar appears.
     with console.status("loading torch and the study code…", spinner="dots"):
@@ -42,9 +48,14 @@ def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads) 
         out.print(f"{spec.study}: {len(trials)} trials valid; nothing run (--dry-run)")
         return
     with open_store(out_dir, create=True) as store:
+        on_group = None
+        if track is not None:
+            from riskscope.cli.export import track_callback
+
+            on_group = track_callback(track, store, console.print)[1]
         try:
             summary = run_study(spec, store, device=device, progress=RichProgress(console),
-                                preset=preset or "full")
+                                preset=preset or "full", on_group=on_group)
         except KeyboardInterrupt:
             fail("interrupted; finished trials are saved. Rerun the same command to resume.",
                  130)

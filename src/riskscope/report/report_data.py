@@ -11,6 +11,7 @@ Result names come from the run record (`riskscope.report.declared`), never from 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -38,6 +39,8 @@ class ReportData:
     declaration: the study's declaration stored with the run (empty for an older run).
     environments: distinct environment records with the number of trials that ran in each.
     predictions: stated exponents, result -> parameter -> exponent (`_predictions`).
+    load_artifact: (trial hash, artifact name) -> tensors, read from the store on demand
+               (figures that draw a stored tensor, e.g. a spectrum); None without a store.
     """
 
     run_id: str
@@ -53,6 +56,7 @@ class ReportData:
     predictions: dict = field(default_factory=dict)
     prerequisites: pd.DataFrame = field(default_factory=pd.DataFrame)
     declaration: ResultDeclaration = field(default_factory=ResultDeclaration)
+    load_artifact: Callable[[str, str], dict] | None = None
 
     @property
     def has_decomposition(self) -> bool:
@@ -131,6 +135,7 @@ def load_report_data(store: Store, run_ref: str) -> ReportData:
         predictions=_predictions(run),
         prerequisites=every[~main],
         declaration=run_declaration(run),
+        load_artifact=store.load_artifact,
     )
 
 

@@ -11,6 +11,7 @@ random-features regime of `double-descent` stores no training curves).
     bias_variance            bias² and variance over seeds vs the swept parameters
     progress_measures        grokking's accuracy, losses, weight norm, Fourier concentration
     steps_to_threshold       `steps_to_*` results vs the swept parameters, censored trials shown
+    weight_spectra           ESD with fitted tails, α over training, α vs test error
 
 A run stored before declarations gets every builder whose specific results are stored
 (`FALLBACK`: all but `epoch_wise`, which needs only the generic train/test risk series).
@@ -25,6 +26,7 @@ from riskscope.report.fig_epochwise import epochwise_figures
 from riskscope.report.fig_predicted import predicted_figures
 from riskscope.report.fig_progress import progress_figures
 from riskscope.report.fig_results import FigureSpec
+from riskscope.report.fig_spectra import spectra_figures
 from riskscope.report.fig_steps_to import steps_to_figures
 from riskscope.report.fig_threshold import threshold_figures
 from riskscope.report.report_data import ReportData
@@ -38,6 +40,7 @@ BUILDERS: dict[str, Builder] = {
     "bias_variance": bias_variance_figures,
     "progress_measures": progress_figures,
     "steps_to_threshold": steps_to_figures,
+    "weight_spectra": spectra_figures,
 }
 
 

@@ -3,10 +3,12 @@ any classifier made of Linear and Conv layers, as one flat dict of floats.
 
 Groups (definitions in each module): norm_measures (norms, distances, path norm, margins),
 perturbation_measures (sharpness and PAC-Bayes flatness, plain and magnitude-aware),
-gradient_measures (Fisher-Rao norm, gradient noise), speed (steps to reach a loss; needs the
-training curve). `MEASURE_SCALING` says how Jiang et al. put each on a bound's scale: "log"
-measures as ½(value − ln m), "sqrt" ones as √(value/m), "none" left as they are. The scaling is
-monotone for a fixed m, so it does not change rank-based scores (τ, Ψ, CMI).
+gradient_measures (Fisher-Rao norm, gradient noise), spectral_measures (heavy-tailed weight
+spectra: mean α, weighted α̂, stable rank; Martin & Mahoney 2021), speed (steps to reach a
+loss; needs the training curve). `MEASURE_SCALING` says how Jiang et al. put each on a
+bound's scale: "log" measures as ½(value − ln m), "sqrt" ones as √(value/m), "none" left as
+they are. The scaling is monotone for a fixed m, so it does not change rank-based scores
+(τ, Ψ, CMI).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from riskscope.analyses.measures.perturbation import (
 )
 from riskscope.analyses.measures.perturbation_measures import perturbation_measures
 from riskscope.analyses.measures.settings import MeasureSettings
+from riskscope.analyses.measures.spectral_measures import spectral_measures
 from riskscope.analyses.measures.speed import speed_measures
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed
@@ -47,6 +50,7 @@ MEASURE_SCALING: dict[str, str] = {
     "sharpness_init": "sqrt", "sharpness_orig": "sqrt", "sharpness_flatness": "sqrt",
     "sharpness_mag_init": "sqrt", "sharpness_mag_flatness": "sqrt",
     "steps_to_loss_0p1": "none", "steps_from_loss_0p1_to_0p01": "none",
+    "mean_alpha": "none", "mean_alpha_weighted": "none", "mean_stable_rank": "none",
 }
 #: every measure's name (the margin itself is returned too, as information, not a measure)
 MEASURES = tuple(MEASURE_SCALING)
@@ -95,6 +99,7 @@ def complexity_measures(model: nn.Module, data, *,
     out = norm_measures(model, train, w0, s.margin_quantile)
     grads = _subset(train, s.gradient_examples, derive_seed(seed, "gradient-subset"))
     out.update(gradient_statistics(model, grads))
+    out.update(spectral_measures(model))
     flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
     flat0 = None if w0 is None else torch.cat([w0[n].reshape(-1)
                                                for n, _ in model.named_parameters()])

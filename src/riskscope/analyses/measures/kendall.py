@@ -20,7 +20,11 @@ import pandas as pd
 
 
 def kendall_tau(measure: Sequence[float], gap: Sequence[float]) -> float:
-    """τ-a over the models where both values are finite (NaN with fewer than two)."""
+    """τ-a over the models where both values are finite (NaN with fewer than two).
+
+    >>> kendall_tau([1, 2, 3, 4], [0.1, 0.3, 0.2, 0.4])      # 5 concordant pairs, 1 not
+    0.6666666666666666
+    """
     mu, g = np.asarray(measure, dtype=float), np.asarray(gap, dtype=float)
     keep = np.isfinite(mu) & np.isfinite(g)
     mu, g = mu[keep], g[keep]

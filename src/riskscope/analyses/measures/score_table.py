@@ -39,7 +39,15 @@ def score_measures(trials: pd.DataFrame, *, gap: str = "result.generalization_ga
 
     only: a boolean column; only the models where it is true are scored, e.g.
     "result.reached_target_loss" for the models trained to the target cross-entropy (Jiang et
-    al. 2020 compare models at equal training loss)."""
+    al. 2020 compare models at equal training loss).
+
+    >>> import pandas as pd
+    >>> zoo = pd.DataFrame({"width": [8, 8, 16, 16], "seed": [0, 1, 0, 1],
+    ...                     "result.generalization_gap": [0.10, 0.12, 0.20, 0.25],
+    ...                     "result.measure_path_norm": [1.0, 1.1, 2.0, 2.4]})
+    >>> score_measures(zoo, measures=["path_norm"])[["measure", "tau", "psi"]].to_dict("records")
+    [{'measure': 'path_norm', 'tau': 1.0, 'psi': 1.0}]
+    """
     frame = trials
     if "status" in frame.columns:
         frame = frame[frame["status"] == "done"]

@@ -38,7 +38,14 @@ class NeuralCollapse:
 
 def neural_collapse(features: torch.Tensor, labels: torch.Tensor, weight: torch.Tensor,
                     bias: torch.Tensor | None, num_classes: int) -> NeuralCollapse:
-    """NC1–NC4 of features [N, p], labels [N] in [0, C), classifier weight [C, p], bias [C]."""
+    """NC1–NC4 of features [N, p], labels [N] in [0, C), classifier weight [C, p], bias [C].
+
+    >>> import torch
+    >>> means = torch.tensor([[1.0, 0.0], [-0.5, 0.866], [-0.5, -0.866]])  # a simplex ETF
+    >>> nc = neural_collapse(means.repeat(4, 1), torch.arange(3).repeat(4), means, None, 3)
+    >>> nc.nc1 < 1e-12      # no variability within a class: fully collapsed
+    True
+    """
     h = features.detach().double().cpu()
     y = labels.detach().cpu().long()
     w = weight.detach().double().cpu()

@@ -81,6 +81,12 @@ def empirical_ntk(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None = 
     (an error if the model is not made of per-example dense layers) or "jacobian".
     chunk_size: examples per Jacobian chunk (default: about 2^25 Jacobian entries per chunk).
     Returns a tensor in the model's dtype on its device.
+
+    >>> import torch
+    >>> net = torch.nn.Linear(2, 1, bias=False).double()      # f(x) = w·x: Θ(x, x') = x·x'
+    >>> x = torch.tensor([[1.0, 2.0], [3.0, -1.0]], dtype=torch.float64)
+    >>> empirical_ntk(net, x).tolist()
+    [[5.0, 1.0], [1.0, 10.0]]
     """
     if mode not in ("full", "trace"):
         raise SpecError("mode", mode, "full or trace")

@@ -15,4 +15,5 @@ from riskscope.studies.builtin import (
     single_index,  # noqa: F401
     sparse_parity,  # noqa: F401
     train,  # noqa: F401
+    weight_spectra,  # noqa: F401
 )

@@ -17,11 +17,12 @@ from riskscope.studies.cards import (
     single_index,
     sparse_parity,
     train,
+    weight_spectra,
 )
 
 BUILTIN_CARDS = tuple(m.CARD for m in (
     certified_optimum, convergence, decomposition, double_descent, edge_of_stability,
     feature_vs_kernel, grokking, lazy_vs_rich, measures, pac_bayes, random_labels,
-    single_index, sparse_parity, train))
+    single_index, sparse_parity, train, weight_spectra))
 
 __all__ = ["BUILTIN_CARDS"]
