@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import torch
 
+from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
 from riskscope.studies.trial import Trial
 
@@ -55,6 +56,9 @@ class Study(ABC):
     #: True when run_group computes statistics across its members (e.g. variance over seeds):
     #: then a group is always run whole, even when some of its trials are already stored.
     whole_groups: ClassVar[bool] = False
+    #: model families this study trains (riskscope.models.families); others are refused at
+    #: spec time with a message naming them
+    supported_families: ClassVar[tuple[str, ...]] = ("mlp",)
     #: the report's study-specific figures, by name (`riskscope.report.study_figures`), drawn
     #: from the stored results and series besides the generic ones every report has
     report_figures: ClassVar[tuple[str, ...]] = ()
@@ -74,3 +78,11 @@ class Study(ABC):
     @abstractmethod
     def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
         """Run trials that share one ensemble shape; one outcome per trial, in order."""
+
+
+def check_family(study: Study, family: str) -> None:
+    """SpecError unless `study` declares `family` among its `supported_families`."""
+    if family not in study.supported_families:
+        raise SpecError("model.family", family,
+                        f"one of {', '.join(study.supported_families)} (the families study "
+                        f"{study.name!r} supports)")

@@ -12,7 +12,10 @@ The loss trained on is the caller's `LossSpec.loss` (the task's) unless `config.
 "hinge" (two-class classifiers only). An optional `on_step(step)` hook sees the ensemble every
 `on_step_every` steps of one uninterrupted run (optimizer state, momentum and schedules carry
 through) and may end the run; measurements that need more than the trajectory go there.
-On the CPU the run is bit-for-bit repeatable for fixed seeds (no nondeterministic kernels).
+Metrics and whole-set stopping checks are measured in eval mode (`evaluation_mode`): batch norm
+then uses its running statistics and the measurement leaves them untouched; training steps run
+in train mode. On the CPU the run is bit-for-bit repeatable for fixed seeds (no
+nondeterministic kernels).
 
 Per step the loop costs one host sync (is the sum of the losses finite? only then are they all
 checked), plus the stopping checks when a target loss or interpolation is set; whether every
@@ -30,6 +33,7 @@ import numpy as np
 import torch
 
 from riskscope.core.errors import SpecError
+from riskscope.models.modes import evaluation_mode
 from riskscope.tasks.base import Dataset, Metric, pointwise_loss
 from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches, OnlineBatches
@@ -127,7 +131,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
 
     def check_whole_set(at: int) -> None:
         data = batches.data
-        with torch.no_grad():
+        with torch.no_grad(), evaluation_mode(ensemble):
             output = ensemble(data.x)
             loss_m = pointwise_loss(losses.loss, output, data.y).mean(-1)
         if target is not None:
@@ -136,8 +140,9 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             stop(_interpolated(losses, output, data.y, loss_m, config), "interpolated", at)
 
     def record(at: int) -> None:
-        values = measure_ensemble(ensemble, losses.loss, losses.risk, batches, eval_data, init,
-                                  last_batch_loss)
+        with evaluation_mode(ensemble):
+            values = measure_ensemble(ensemble, losses.loss, losses.risk, batches, eval_data,
+                                      init, last_batch_loss)
         values["lr"] = (lr * schedule.factor(at)).double().cpu().numpy()
         for name, v in values.items():
             v = np.where([r == "diverged" and s <= at for r, s in zip(stop_reason, stop_step)],
