@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from riskscope.cli.plugins import plugin_option
 from riskscope.cli.progress import RichProgress
 from riskscope.cli.tables import runs_table, summary_table
 from riskscope.core.errors import RiskscopeError
@@ -32,7 +33,11 @@ def _headline(summary: dict) -> list[str]:
 
     present = sorted({k for r in summary["summary"] for k, v in r["results"].items()
                       if v["mean"] is not None})
-    declared = [c for c in get_study(summary["study"]).summary_columns if c in present]
+    try:
+        columns = get_study(summary["study"]).summary_columns
+    except RiskscopeError:  # a plugin study not loaded in this process: generic columns
+        columns = ()
+    declared = [c for c in columns if c in present]
     return declared or present[:4]
 
 
@@ -80,6 +85,7 @@ def tasks() -> None:
               help="where to train; default: the spec's device (auto = CUDA when present)")
 @click.option("--dry-run", is_flag=True, help="validate and list the trials, run nothing")
 @click.option("--no-report", is_flag=True, help="do not build the HTML report at the end")
+@plugin_option
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="CPU threads for torch (default: torch's, one per core); 1 on a machine "
                    "shared with other jobs, where OpenMP threads of small kernels spin")
@@ -132,6 +138,7 @@ def _end_of_run_report(store: Store, run_id: str) -> None:
 @click.argument("run_ref", metavar="RUN")
 @click.option("--out", "out_dir", default="results", show_default=True,
               help="results directory (one SQLite store)")
+@plugin_option
 @click.option("--to", "to_dir", default=None,
               help="report directory; default: <results>/reports/<run id>")
 def report(run_ref, out_dir, to_dir) -> None:
@@ -159,6 +166,7 @@ def ls_(out_dir) -> None:
 @click.argument("run_ref", metavar="RUN")
 @click.option("--out", "out_dir", default="results", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@plugin_option
 def show(run_ref, out_dir, as_json) -> None:
     """Summarize RUN (its id, a unique prefix, or its name)."""
     with _open_store(out_dir, create=False) as store:

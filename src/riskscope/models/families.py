@@ -109,20 +109,24 @@ def family_of(spec) -> str:
     return "mlp" if isinstance(spec, MLPSpec) else spec.family
 
 
-def build_ensemble(spec, seeds: Sequence[int], device: torch.device | str = "cpu"
-                   ) -> torch.nn.Module:
-    """M = len(seeds) members of `spec` as one ensemble on `device`."""
+def build_ensemble(spec, seeds: Sequence[int], device: torch.device | str = "cpu",
+                   dtype: torch.dtype = torch.float32) -> torch.nn.Module:
+    """M = len(seeds) members of `spec` as one ensemble on `device`, in eval mode (what
+    follows a build is usually a measurement; the trainer switches to train mode for its
+    steps and back)."""
     if isinstance(spec, MLPSpec):
-        return MLPEnsemble.from_seeds(spec, seeds, device=device)
+        return MLPEnsemble.from_seeds(spec, seeds, device=device, dtype=dtype).eval()
     if isinstance(spec, (CNNSpec, ResNetSpec, RandomFeaturesSpec)):
-        return StackedEnsemble.from_seeds(spec, seeds, device=device)
-    members = [spec.network(torch_generator(s)) for s in seeds]
-    vectorize = getattr(spec, "vectorize", True)
-    return FunctionalEnsemble(members, vectorize=vectorize).to(device)
+        ens = StackedEnsemble.from_seeds(spec, seeds, device=device)
+    else:
+        members = [spec.network(torch_generator(s)) for s in seeds]
+        ens = FunctionalEnsemble(members, vectorize=getattr(spec, "vectorize", True))
+        ens.spec = spec
+    return ens.to(device=device, dtype=dtype).eval()
 
 
 def build_member(spec, seed: int) -> torch.nn.Module:
-    """The plain network member `seed` of `build_ensemble` is (bit-for-bit)."""
+    """The plain network member `seed` of `build_ensemble` is (bit-for-bit), in eval mode."""
     if isinstance(spec, MLPSpec):
-        return MLP(spec, torch_generator(seed))
-    return spec.network(generator=torch_generator(seed))
+        return MLP(spec, torch_generator(seed)).eval()
+    return spec.network(generator=torch_generator(seed)).eval()

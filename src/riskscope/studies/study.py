@@ -16,6 +16,7 @@ import torch
 
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
+from riskscope.models.families import FAMILIES
 from riskscope.studies.trial import Trial
 
 
@@ -42,6 +43,10 @@ class GroupContext:
     device: torch.device
     progress: Callable[[int], None] | None = None
     inputs: dict[str, dict] = field(default_factory=dict)
+
+
+#: every model family (riskscope.models.families), for studies that train any of them
+ALL_FAMILIES: tuple[str, ...] = FAMILIES
 
 
 class Study(ABC):

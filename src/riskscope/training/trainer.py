@@ -12,6 +12,7 @@ The loss trained on is the caller's `LossSpec.loss` (the task's) unless `config.
 "hinge" (two-class classifiers only). An optional `on_step(step)` hook sees the ensemble every
 `on_step_every` steps of one uninterrupted run (optimizer state, momentum and schedules carry
 through) and may end the run; measurements that need more than the trajectory go there.
+Steps run in train mode; the ensemble is left in eval mode, ready to be measured.
 Metrics and whole-set stopping checks are measured in eval mode (`evaluation_mode`): batch norm
 then uses its running statistics and the measurement leaves them untouched; training steps run
 in train mode. On the CPU the run is bit-for-bit repeatable for fixed seeds (no
@@ -97,6 +98,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         raise ValueError(f"on_step_every must be at least 1; got {on_step_every}")
     losses = _training_losses(losses, config)
     start = time.perf_counter()
+    ensemble.train()
     params = ensemble.stacked_parameters()
     M = ensemble.num_members
     device = params[0].device
@@ -187,6 +189,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         steps_logged.append(step)
     if hasattr(ensemble, "release_training_buffers"):
         ensemble.release_training_buffers()
+    ensemble.eval()
     metrics = {name: np.stack(rows) for name, rows in records.items()}
     return Trajectory(steps=steps_logged, metrics=metrics, stop_step=stop_step,
                       stop_reason=stop_reason, wall_s=time.perf_counter() - start,

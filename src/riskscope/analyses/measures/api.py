@@ -30,7 +30,6 @@ from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import validate_params
 from riskscope.probes.complexity.data_input import as_dataset
-from riskscope.probes.complexity.layers import check_supported_layers
 from riskscope.probes.complexity.norms import init_state
 
 MEASURE_SCALING: dict[str, str] = {
@@ -81,7 +80,6 @@ def complexity_measures(model: nn.Module, data, *,
     settings:       fields of `MeasureSettings`.
     """
     s = validate_params(MeasureSettings, settings, prefix="settings")
-    check_supported_layers(model)
     train = as_dataset(data, "data")
     w0 = init_state(init)
     if w0 is not None:

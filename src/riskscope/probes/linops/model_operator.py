@@ -11,8 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from riskscope.probes.linops import checks
 from riskscope.models.modes import buffers_preserved
+from riskscope.probes.linops import checks
 from riskscope.probes.linops.base import LinearOperator
 from riskscope.probes.linops.data import Chunk, LossFn, data_chunks, resolve_loss
 

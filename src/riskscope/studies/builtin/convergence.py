@@ -48,12 +48,13 @@ from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.core.validation import Params
 from riskscope.models.activations import activation_gain
-from riskscope.models.ensemble import MLPEnsemble
+from riskscope.models.families import build_ensemble
+from riskscope.models.mlp_spec import MLPSpec
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum, mlp_kernels
 from riskscope.probes.kernels.analytic import two_layer_relu_gram
 from riskscope.studies.fit_group import member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.tasks.registry import task_class
 
@@ -79,6 +80,7 @@ def unit_sphere_sample(task, n: int, generator: torch.Generator) -> tuple[torch.
 @register_study
 class ConvergenceStudy(Study):
     name = "convergence"
+    supported_families = ALL_FAMILIES
     description = ("Linear convergence of full-batch GD on the squared loss: rate predicted "
                    "from λ_min of the NTK (Du et al. 2019) vs observed, vs width.")
     Options = ConvergenceOptions
@@ -127,7 +129,7 @@ class ConvergenceStudy(Study):
         sets = [unit_sphere_sample(task, n, torch_generator(s.data_seed)) for s in seeds]
         x = torch.stack([s[0] for s in sets]).to(ctx.device)
         y = torch.stack([s[1] for s in sets]).to(ctx.device)
-        ensemble = MLPEnsemble.from_seeds(spec, [s.init_seed for s in seeds], device=ctx.device,
+        ensemble = build_ensemble(spec, [s.init_seed for s in seeds], device=ctx.device,
                                           dtype=torch.float64)
         initial = [ensemble.member(i) for i in range(len(trials))]
         kernels0 = [empirical_ntk(initial[i], x[i]) for i in range(len(trials))]
@@ -175,8 +177,9 @@ def _member_result(i, spec, lr, n, x, y, k0, r0, net0, net_t, record, opts, x_te
     spec0 = kernel_spectrum(k0)
     k_final = empirical_ntk(net_t, x)
     lam_final = kernel_spectrum(k_final).lambda_min
-    lam_inf = _lambda_min_or_nan(lambda: mlp_kernels(spec, x).ntk)
-    du = spec.depth == 1 and spec.activation == "relu"
+    mlp = isinstance(spec, MLPSpec)  # the infinite-width kernels are the MLP family's
+    lam_inf = _lambda_min_or_nan(lambda: mlp_kernels(spec, x).ntk) if mlp else math.nan
+    du = mlp and spec.depth == 1 and spec.activation == "relu"
     lam_du = _lambda_min_or_nan(lambda: two_layer_relu_gram(x)) if du else math.nan
     residual = np.sqrt(n * record.losses[:, i])
     observed = rates.observed_residual_rate(residual, start_fraction=opts.start_fraction,

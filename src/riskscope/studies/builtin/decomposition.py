@@ -20,7 +20,7 @@ from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
 from riskscope.studies.fit_group import evaluation_sample
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.training.config import TrainingConfig
 
@@ -50,6 +50,7 @@ _TEACHER = {"name": "teacher-student-regression", "teacher_depth": 1, "activatio
 @register_study
 class DecompositionStudy(Study):
     name = "decomposition"
+    supported_families = ALL_FAMILIES
     description = ("Excess risk split into approximation, optimization, generalization gap "
                    "and remainder vs n and width, with bias/variance and rate fits.")
     Options = DecompositionOptions

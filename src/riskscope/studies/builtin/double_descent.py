@@ -44,7 +44,7 @@ from riskscope.models.random_features import (
 )
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 
 
@@ -70,6 +70,7 @@ _RF_TASK = {"name": "teacher-student-regression", "input_dim": 20, "teacher_widt
 @register_study
 class DoubleDescentStudy(Study):
     name = "double-descent"
+    supported_families = ALL_FAMILIES
     description = ("Model-, epoch- and sample-wise double descent: MLPs with label noise on "
                    "MNIST-1D, and random-features ridge against its predicted risk.")
     Options = DoubleDescentOptions

@@ -26,10 +26,10 @@ from riskscope.analyses.curvature.edge_of_stability import summarize_member
 from riskscope.analyses.curvature.sharpness import track_sharpness
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
-from riskscope.models.ensemble import MLPEnsemble
+from riskscope.models.families import build_ensemble
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.training.fit import sample_training_sets
 
@@ -50,6 +50,7 @@ def _options(trial: Trial) -> EdgeOfStabilityOptions:
 @register_study
 class EdgeOfStabilityStudy(Study):
     name = "edge-of-stability"
+    supported_families = ALL_FAMILIES
     description = ("Sharpness (top Hessian eigenvalue) vs 2/η along full-batch GD for several "
                    "step sizes: progressive sharpening and the edge of stability.")
     Options = EdgeOfStabilityOptions
@@ -100,7 +101,7 @@ class EdgeOfStabilityStudy(Study):
             loss = "squared_error"
             y = torch.nn.functional.one_hot(data.y, task.output_dim).to(data.x.dtype)
             y_eval = torch.nn.functional.one_hot(y_eval, task.output_dim).to(data.x.dtype)
-        ensemble = MLPEnsemble.from_seeds(spec, [s.init_seed for s in seeds], device=ctx.device)
+        ensemble = build_ensemble(spec, [s.init_seed for s in seeds], device=ctx.device)
         lr = torch.tensor([s.lr for s in seeds], device=ctx.device)
         traj = track_sharpness(ensemble, data.x, y, loss, lr, config.steps, opts.sharpness_every,
                                tol=opts.lanczos_tol, progress=ctx.progress,

@@ -45,7 +45,7 @@ from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
 from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 
 MAX_KERNEL_SAMPLES = 20_000
@@ -63,6 +63,7 @@ class FeatureVsKernelOptions(Params):
 @register_study
 class FeatureVsKernelStudy(Study):
     name = "feature-vs-kernel"
+    supported_families = ALL_FAMILIES
     description = ("Trained network vs NTK regression vs random features on one sparse target: "
                    "test error vs training-set size, where feature learning wins.")
     Options = FeatureVsKernelOptions

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from riskscope.analyses.bounds.monte_carlo import deterministic_error
 from riskscope.analyses.measures import MeasureSettings, complexity_measures
-from riskscope.core.rng import derive_seed, torch_generator
-from riskscope.models.mlp import MLP
+from riskscope.core.rng import derive_seed
+from riskscope.models.families import build_member
 from riskscope.studies.fit_group import fit_group, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.tasks.base import Dataset
 
@@ -40,6 +40,7 @@ def member_data(data: Dataset, i: int) -> Dataset:
 @register_study
 class MeasuresStudy(Study):
     name = "measures"
+    supported_families = ALL_FAMILIES
     description = ("Complexity measures (norms, margins, sharpness, flatness, Fisher-Rao, "
                    "speed) over a zoo of MLPs, scored against the gap by Kendall τ, Ψ and CMI.")
     Options = MeasuresOptions
@@ -84,7 +85,7 @@ class MeasuresStudy(Study):
                                              traj.member_series(i)))
                 continue
             model = ens.member(i)
-            init = MLP(spec, torch_generator(member_seeds(trial).init_seed)).to(ctx.device)
+            init = build_member(spec, member_seeds(trial).init_seed).to(ctx.device)
             train = member_data(fitted.train_data, i)
             train_error = deterministic_error(model, train)
             test_error = deterministic_error(model, fitted.eval_data)

@@ -19,10 +19,10 @@ from riskscope.analyses.bounds import CertificateSettings, fit_and_certify, spli
 from riskscope.analyses.bounds.monte_carlo import deterministic_error
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.models.ensemble import MLPEnsemble
-from riskscope.models.mlp import MLP
+from riskscope.models.families import build_ensemble, build_member
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.tasks.base import Dataset, Task
 from riskscope.training.data_source import FixedBatches
@@ -46,7 +46,7 @@ def train_members(trials: list[Trial], task: Task, sets: list[Dataset], ctx: Gro
     on `eval_data` at the log points; returns the ensemble and its trajectory."""
     config = trials[0].training()
     seeds = [member_seeds(t) for t in trials]
-    ensemble = MLPEnsemble.from_seeds(trials[0].model_spec(task), [s.init_seed for s in seeds],
+    ensemble = build_ensemble(trials[0].model_spec(task), [s.init_seed for s in seeds],
                                       device=ctx.device)
     data = _stack(sets).to(ctx.device)
     batches = FixedBatches(data, len(trials), min(config.batch_size, data.x.shape[-2]),
@@ -65,7 +65,7 @@ def certify_trials(trials: list[Trial], ctx: GroupContext, task: Task, options: 
     trial: the certificate's flat results, derived ratios, and metric series."""
     spec = trials[0].model_spec(task)
     seeds = [member_seeds(t) for t in trials]
-    inits = [MLP(spec, torch_generator(s.init_seed)).to(ctx.device) for s in seeds]
+    inits = [build_member(spec, s.init_seed).to(ctx.device) for s in seeds]
     dependent = options.prior == "data-dependent"
     splits = [split_for_prior(d, options.prior_fraction, derive_seed(t.data_seed, "prior-split"))
               if dependent else (None, d) for d, t in zip(train_sets, trials)]
@@ -109,6 +109,7 @@ def certify_trials(trials: list[Trial], ctx: GroupContext, task: Task, options: 
 @register_study
 class PacBayesStudy(Study):
     name = "pac-bayes"
+    supported_families = ALL_FAMILIES
     description = ("Certified PAC-Bayes bounds (kl bound + Monte-Carlo step) of trained MLPs "
                    "on digits and MNIST-1D, beside their stochastic and deterministic test "
                    "errors.")

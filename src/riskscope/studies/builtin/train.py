@@ -16,7 +16,7 @@ from riskscope.core.validation import Params
 from riskscope.probes.population_risk import ensemble_population_risk
 from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 
 
@@ -35,6 +35,7 @@ class TrainStudy(Study):
     name = "train"
     description = "Train an ensemble on a task; record trajectories, risks with CIs, gaps."
     Options = TrainOptions
+    supported_families = ALL_FAMILIES
     summary_columns = ("population_risk", "train_risk", "generalization_gap", "excess_risk")
     presets = {
         "smoke": {
