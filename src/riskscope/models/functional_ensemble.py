@@ -53,6 +53,16 @@ class FunctionalEnsemble(nn.Module):
         self.train(members[0].training)
 
     @classmethod
+    def from_members(cls, members: Sequence[nn.Module]) -> FunctionalEnsemble:
+        """Stack plain modules of one architecture (the interface of the other ensembles)."""
+        ens = cls(members)
+        first = next(members[0].parameters())
+        ens = ens.to(device=first.device)
+        if hasattr(members[0], "spec"):
+            ens.spec = members[0].spec
+        return ens
+
+    @classmethod
     def from_factory(cls, factory: Callable[[torch.Generator], nn.Module],
                      seeds: Sequence[int], example_dims: int = 1) -> FunctionalEnsemble:
         """Member i = factory(torch.Generator seeded with seeds[i])."""

@@ -91,3 +91,13 @@ def check_family(study: Study, family: str) -> None:
         raise SpecError("model.family", family,
                         f"one of {', '.join(study.supported_families)} (the families study "
                         f"{study.name!r} supports)")
+
+
+def refuse_batch_norm(trial: Trial, why: str) -> None:
+    """SpecError for a trial whose model has batch norm, when `why` needs a network whose
+    function its parameters alone fix (a PAC-Bayes posterior over the weights)."""
+    model = trial.section("model")
+    if model.get("normalization") == "batch":
+        raise SpecError("model.normalization", "batch", f"'none', 'layer' or 'group': {why} "
+                        "(batch-norm running statistics are learned from the data but are "
+                        "not parameters of the posterior)")

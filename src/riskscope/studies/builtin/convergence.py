@@ -176,7 +176,8 @@ def _lambda_min_or_nan(fn) -> float:
 def _member_result(i, spec, lr, n, x, y, k0, r0, net0, net_t, record, opts, x_test, y_test):
     spec0 = kernel_spectrum(k0)
     k_final = empirical_ntk(net_t, x)
-    lam_final = kernel_spectrum(k_final).lambda_min
+    finite = bool(torch.isfinite(k_final).all())  # a diverged member has no final kernel
+    lam_final = kernel_spectrum(k_final).lambda_min if finite else math.nan
     mlp = isinstance(spec, MLPSpec)  # the infinite-width kernels are the MLP family's
     lam_inf = _lambda_min_or_nan(lambda: mlp_kernels(spec, x).ntk) if mlp else math.nan
     du = mlp and spec.depth == 1 and spec.activation == "relu"

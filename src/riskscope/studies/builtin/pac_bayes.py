@@ -22,7 +22,13 @@ from riskscope.models.ensemble import MLPEnsemble
 from riskscope.models.families import build_ensemble, build_member
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
+from riskscope.studies.study import (
+    ALL_FAMILIES,
+    GroupContext,
+    Study,
+    TrialOutcome,
+    refuse_batch_norm,
+)
 from riskscope.studies.trial import Trial
 from riskscope.tasks.base import Dataset, Task
 from riskscope.training.data_source import FixedBatches
@@ -147,6 +153,10 @@ class PacBayesStudy(Study):
 
     def work_steps(self, trial: Trial) -> int:
         return trial.training().steps
+
+
+    def check_trial(self, trial: Trial) -> None:
+        refuse_batch_norm(trial, "the PAC-Bayes certificate is over the weights")
 
     def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
         task = trials[0].task()

@@ -26,7 +26,13 @@ from riskscope.studies.builtin.measures import member_data
 from riskscope.studies.builtin.pac_bayes import certify_trials
 from riskscope.studies.fit_group import eval_seed, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
+from riskscope.studies.study import (
+    ALL_FAMILIES,
+    GroupContext,
+    Study,
+    TrialOutcome,
+    refuse_batch_norm,
+)
 from riskscope.studies.trial import Trial
 from riskscope.tasks import label_noise  # registers the `label-noise` task
 from riskscope.tasks.base import Dataset, Task
@@ -82,6 +88,12 @@ class RandomLabelsStudy(Study):
             "grid": {"task.noise_fraction": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]},
         },
     }
+
+
+    def check_trial(self, trial: Trial) -> None:
+        if trial.section("options").get("certify", True):
+            refuse_batch_norm(trial, "options.certify computes a PAC-Bayes certificate over "
+                              "the weights (set it false to train batch-norm networks)")
 
     def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
         task = trials[0].task()
