@@ -74,6 +74,18 @@ class EdgeOfStabilityStudy(Study):
             "options": {"sharpness_every": 50, "loss_series_every": 5},
             "grid": {"training.lr": [0.03, 0.04, 0.06]},
         },
+        # Cohen et al. 2021 report progressive sharpening and the edge of stability for CNNs
+        # too: the MNIST-1D CNN of Greydanus 2020 (3 conv layers of 25 channels) under
+        # full-batch GD on the square loss, n = 1000. Measured: docs/model-families.md.
+        "cnn": {
+            "seeds": 1,
+            "task": {"name": "mnist1d"},
+            "model": {"family": "cnn", "channels": [25, 25, 25], "activation": "tanh"},
+            "training": {"optimizer": "gd", "batch_size": 0, "lr": 0.02, "steps": 2000},
+            "data": {"n_train": 1000, "eval_samples": 2000},
+            "options": {"sharpness_every": 50, "loss_series_every": 5},
+            "grid": {"training.lr": [0.02, 0.05]},
+        },
     }
 
     def check_trial(self, trial: Trial) -> None:
