@@ -8,13 +8,13 @@ from riskscope.core.estimate import Estimate
 
 # Public functions, imported on first use (they pull in torch and the training stack).
 _LAZY = {
-    "decompose": "riskscope.analyses.decomposition.api",
-    "hessian_top_eigenvalues": "riskscope.probes.linops.api",
-    "hessian_trace": "riskscope.probes.linops.api",
+    "decompose": "riskscope.procedures.decomposition_api",
+    "hessian_top_eigenvalues": "riskscope.probes.curvature_api",
+    "hessian_trace": "riskscope.probes.curvature_api",
     "empirical_ntk": "riskscope.probes.kernels.empirical_ntk",
     "analytic_ntk": "riskscope.probes.kernels.analytic",
     "analytic_nngp": "riskscope.probes.kernels.analytic",
-    "pac_bayes_certificate": "riskscope.analyses.bounds.network_certificate",
+    "pac_bayes_certificate": "riskscope.procedures.network_certificate",
     "complexity_measures": "riskscope.analyses.measures.api",
 }
 

@@ -110,11 +110,11 @@ def test_bad_sections_name_the_field(section, field, words):
 
 
 def test_shape_errors_at_spec_time():
-    with pytest.raises(SpecError, match="model.channels"):
+    with pytest.raises(SpecError, match=r"model\.channels"):
         model_spec({"family": "cnn", "channels": [4] * 6, "kernel_size": 5}, _Task(16, 2))
-    with pytest.raises(SpecError, match="model.input_shape"):
+    with pytest.raises(SpecError, match=r"model\.input_shape"):
         model_spec({"family": "cnn", "dims": 2}, _Task(10, 2))
-    with pytest.raises(SpecError, match="model.factory"):
+    with pytest.raises(SpecError, match=r"model\.factory"):
         model_spec({"family": "custom", "factory": "no_such_module_x:f"}, _Task(4, 2))
 
 

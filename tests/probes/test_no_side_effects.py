@@ -6,8 +6,8 @@ import torch
 
 from riskscope.core.errors import SpecError
 from riskscope.models import build_ensemble, build_member, model_spec
+from riskscope.probes.curvature_api import hessian_trace
 from riskscope.probes.kernels.empirical_ntk import empirical_ntk
-from riskscope.probes.linops.api import hessian_trace
 from riskscope.probes.population_risk import ensemble_population_risk
 from riskscope.tasks.registry import make_task
 

@@ -51,7 +51,8 @@ STUDIES = {
 # step sizes tuned for MLPs (NTK parameterization, scaled steps) are too large elsewhere
 EXTRA = {**{(s, "transformer"): ["model.patch_size=8"]  # digits: 8 tokens of 8 pixels
             for s in ("pac-bayes", "measures", "random-labels")},
-         ("random-labels", "cnn"): ["data.n_train=100"],("lazy-vs-rich", "transformer"): ["training.lr=0.05"],
+         ("random-labels", "cnn"): ["data.n_train=100"],
+         ("lazy-vs-rich", "transformer"): ["training.lr=0.05"],
          ("convergence", "transformer"): ["training.lr=0.05"]}
 
 
@@ -92,7 +93,7 @@ def test_batch_norm_resnet_trains_where_no_certificate_is_needed(tmp_path):
 
 
 def test_batch_norm_refused_by_the_certificate_with_a_reason():
-    with pytest.raises(SpecError, match="model.normalization.*running statistics"):
+    with pytest.raises(SpecError, match=r"model\.normalization.*running statistics"):
         expand_trials(load_spec("pac-bayes", "smoke", FAMILIES["resnet-batch"]))
 
 

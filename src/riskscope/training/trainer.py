@@ -1,5 +1,8 @@
 """Train an ensemble: every member in one batched step, metrics at log-spaced steps.
 
+The one training path of riskscope: studies and procedures train through here, and what they
+measure during training is a recorder (riskscope.training.recorders) called at its own steps.
+
 Each member minimizes its own mean training loss; the step differentiates the sum over
 members, which gives each member exactly its own gradient because members share nothing.
 A member whose loss (or gradient) turns NaN/Inf is marked diverged and frozen where it is; a
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +44,7 @@ from riskscope.training.data_source import FixedBatches, OnlineBatches
 from riskscope.training.log_steps import log_spaced_steps
 from riskscope.training.measure import loss_and_grads, measure_ensemble
 from riskscope.training.optimizers import BatchedOptimizer, OptimizerConfig
+from riskscope.training.recorders import Recorder
 from riskscope.training.schedules import Schedule
 from riskscope.training.trajectory import Trajectory
 
@@ -83,7 +87,8 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
                    eval_data: Dataset | None = None,
                    progress: Callable[[int], None] | None = None,
                    on_step: Callable[[int], bool | None] | None = None,
-                   on_step_every: int = 1) -> Trajectory:
+                   on_step_every: int = 1, recorders: Sequence[Recorder] = (),
+                   measure: bool = True) -> Trajectory:
     """Run `config.steps` batched steps (or until every member has stopped).
 
     ensemble: any module with `num_members`, `stacked_parameters()` and forward x → [M, B, out].
@@ -93,6 +98,10 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         `on_step_every` updates, and once at the step the run ended (each step at most once),
         with the ensemble's parameters as of that step. A true return ends the run there: the
         members still active stop with reason "requested" at that step.
+    recorders: measurements at their own steps (see `riskscope.training.recorders`); their
+        series are in `Trajectory.recorded`, one dict per recorder, in order.
+    measure: False skips the trainer's own log-spaced metrics (when the recorders measure
+        everything the caller needs); the trajectory then has no metrics.
     """
     if on_step_every < 1:
         raise ValueError(f"on_step_every must be at least 1; got {on_step_every}")
@@ -121,6 +130,17 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     reported = 0
     step = 0
     hooked = -1   # the last step on_step saw
+    record_steps = [r.at.step_set(config.steps) for r in recorders]
+    recorded_last = [-1] * len(recorders)
+    gradient_recorders = [r for r in recorders if r.wants_gradients]
+
+    def call_recorders(at: int, end: bool = False) -> bool:
+        requested = False
+        for k, (r, steps_k) in enumerate(zip(recorders, record_steps)):
+            if recorded_last[k] != at and (at in steps_k or (end and r.at.at_end)):
+                recorded_last[k] = at
+                requested = bool(r.record(ensemble, at, active)) or requested
+        return requested
 
     def stop(mask: torch.Tensor, reason: str, at: int) -> None:
         nonlocal num_active
@@ -152,7 +172,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             records.setdefault(name, []).append(v)
 
     while step < config.steps:
-        if step == log_at[next_log]:
+        if measure and step == log_at[next_log]:
             record(step)
             next_log += 1
         if on_step is not None and step % on_step_every == 0:
@@ -160,8 +180,15 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             if on_step(step):
                 stop(torch.ones_like(active), "requested", step)
                 break
+        if recorders and call_recorders(step):
+            stop(torch.ones_like(active), "requested", step)
+            break
         batch = batches.next()
         output, loss_m, grads = loss_and_grads(ensemble, losses.loss, batch.x, batch.y)
+        for r in gradient_recorders:
+            bad = r.on_gradients(step, loss_m, grads, active)
+            if bad is not None and bool(bad.any()):
+                stop(bad, "diverged", step)
         last_batch_loss = loss_m
         if not math.isfinite(loss_m.sum().item()):  # one cheap check; exact one if it fails
             stop(~torch.isfinite(loss_m), "diverged", step)
@@ -183,8 +210,10 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         progress(config.steps - reported)
     if on_step is not None and hooked != step:
         on_step(step)
+    if recorders:
+        call_recorders(step, end=True)
     steps_logged = list(log_at[:next_log])
-    if not steps_logged or steps_logged[-1] != step:
+    if measure and (not steps_logged or steps_logged[-1] != step):
         record(step)  # the end of the budget, or the step at which every member had stopped
         steps_logged.append(step)
     if hasattr(ensemble, "release_training_buffers"):
@@ -193,7 +222,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     metrics = {name: np.stack(rows) for name, rows in records.items()}
     return Trajectory(steps=steps_logged, metrics=metrics, stop_step=stop_step,
                       stop_reason=stop_reason, wall_s=time.perf_counter() - start,
-                      steps_run=step)
+                      steps_run=step, recorded=[r.finalize() for r in recorders])
 
 
 def _interpolated(losses: LossSpec, output, y, loss_m, config: TrainingConfig) -> torch.Tensor:

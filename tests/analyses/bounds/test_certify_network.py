@@ -6,9 +6,10 @@ import pytest
 import torch
 from torch import nn
 
-from riskscope.analyses.bounds import PacBayesCertificate, certify_network, pac_bayes_certificate
+from riskscope.analyses.bounds import PacBayesCertificate
 from riskscope.analyses.bounds import network_certificate as module
 from riskscope.core.errors import SpecError
+from riskscope.procedures import certify_network, pac_bayes_certificate
 from riskscope.tasks.base import Dataset
 
 FAST = dict(posterior_steps=5, prior_steps=5, weight_samples=16, test_weight_samples=4,

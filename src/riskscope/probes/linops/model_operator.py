@@ -13,8 +13,8 @@ from torch import nn
 
 from riskscope.models.modes import buffers_preserved
 from riskscope.probes.linops import checks
-from riskscope.probes.linops.base import LinearOperator
 from riskscope.probes.linops.data import Chunk, LossFn, data_chunks, resolve_loss
+from riskscope.probes.operator import LinearOperator
 
 
 class ModelOperator(LinearOperator):

@@ -37,7 +37,6 @@ import torch
 from pydantic import Field
 
 from riskscope.analyses.curvature import convergence_rate as rates
-from riskscope.analyses.curvature.gradient_descent import run_gradient_descent
 from riskscope.analyses.curvature.lazy_training import kernel_change
 from riskscope.analyses.kernels.kernel_regression import (
     kernel_regression,
@@ -52,6 +51,7 @@ from riskscope.models.families import build_ensemble
 from riskscope.models.mlp_spec import MLPSpec
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum, mlp_kernels
 from riskscope.probes.kernels.analytic import two_layer_relu_gram
+from riskscope.procedures.gradient_descent import run_gradient_descent
 from riskscope.studies.fit_group import member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome

@@ -14,10 +14,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from riskscope.analyses.decomposition import decompose_design, estimate_best_in_class
 from riskscope.core.estimate import Estimate
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
+from riskscope.procedures import decompose_design, estimate_best_in_class
 from riskscope.studies.fit_group import evaluation_sample
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome

@@ -28,7 +28,6 @@ from pydantic import Field, field_validator
 
 from riskscope.analyses.dynamics.bias_variance import bias_variance
 from riskscope.analyses.dynamics.label_noise import check_label_noise
-from riskscope.analyses.dynamics.noisy_label_training import fit_with_label_noise
 from riskscope.analyses.dynamics.random_features_risk import (
     exact_test_risk,
     fit_ridge,
@@ -42,6 +41,7 @@ from riskscope.models.random_features import (
     relu_feature_moments,
     relu_features,
 )
+from riskscope.procedures.noisy_label_training import fit_with_label_noise
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome

@@ -23,10 +23,10 @@ import torch
 from pydantic import Field
 
 from riskscope.analyses.curvature.edge_of_stability import summarize_member
-from riskscope.analyses.curvature.sharpness import track_sharpness
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
 from riskscope.models.families import build_ensemble
+from riskscope.procedures import track_sharpness
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import torch
 
-from riskscope.analyses.bounds import CertificateSettings, fit_and_certify, split_for_prior
+from riskscope.analyses.bounds import CertificateSettings
 from riskscope.analyses.bounds.monte_carlo import deterministic_error
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.models.families import build_ensemble, build_member
+from riskscope.procedures import fit_and_certify, split_for_prior
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import (

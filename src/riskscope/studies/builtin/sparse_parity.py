@@ -27,12 +27,12 @@ import torch
 from pydantic import Field
 
 from riskscope.analyses.features import fit_steps_to_learn, learning_transition
-from riskscope.analyses.features.hidden_progress import track_hidden_progress
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.probes.features import activation_sparsity, effective_rank, neural_collapse
+from riskscope.procedures.hidden_progress import track_hidden_progress
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome

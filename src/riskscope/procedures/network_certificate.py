@@ -24,8 +24,6 @@ from riskscope.analyses.bounds.certificate import (
     check_certificate_settings,
 )
 from riskscope.analyses.bounds.gaussian_posterior import GaussianPosterior
-from riskscope.analyses.bounds.posterior_training import PosteriorHistory, train_posterior
-from riskscope.analyses.bounds.prior import split_for_prior, train_prior_mean
 from riskscope.analyses.bounds.settings import CertificateSettings, NetworkCertificateSettings
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed
@@ -33,6 +31,8 @@ from riskscope.core.validation import validate_params
 from riskscope.probes.complexity.data_input import as_dataset
 from riskscope.probes.complexity.layers import check_fixed_predictor
 from riskscope.probes.complexity.norms import init_state
+from riskscope.procedures.posterior_training import PosteriorHistory, train_posterior
+from riskscope.procedures.prior import split_for_prior, train_prior_mean
 from riskscope.tasks.base import Dataset
 from riskscope.training.config import TrainingConfig
 
