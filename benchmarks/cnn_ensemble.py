@@ -34,7 +34,7 @@ from torch import nn
 
 from riskscope.core.rng import torch_generator
 from riskscope.models import FunctionalEnsemble, StackedEnsemble, build_member, model_spec
-from riskscope.tasks.base import Dataset, pointwise_loss
+from riskscope.tasks.base import pointwise_loss
 from riskscope.tasks.registry import make_task
 from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches
@@ -121,6 +121,25 @@ def timed(fn, repeats):
     return best, result
 
 
+def measure_row(m: int, spec, data, args, device) -> str:
+    """One table row: the four ways of training the same M members, timed side by side."""
+    order = [i.to(device) for i in batches(len(data), args.steps)]
+    members = [build_member(spec, s) for s in range(m)]
+    t_loop, ref = timed(lambda: run_loop([sequential(x) for x in members], data, order,
+                                         device), args.repeats)
+    t_vmap, out_v = timed(lambda: run_batched(
+        FunctionalEnsemble([sequential(x) for x in members]).to(device), data, order,
+        device), args.repeats)
+    t_grp, out_g = timed(lambda: run_batched(
+        StackedEnsemble.from_members(members).to(device), data, order, device), args.repeats)
+    t_tr, _ = timed(lambda: run_trainer(StackedEnsemble.from_members(members).to(device),
+                                        data, args.steps, device), args.repeats)
+    diff = max(max(abs(a - b) for a, b in zip(ref, out)) for out in (out_v, out_g))
+    return (f"| {m} | {args.steps} | {t_loop:.2f} | {t_vmap:.2f} ({t_loop / t_vmap:.2f}×) | "
+            f"{t_grp:.2f} ({t_loop / t_grp:.2f}×) | {t_tr:.2f} ({t_loop / t_tr:.2f}×) | "
+            f"{diff:.1e} |")
+
+
 def main() -> None:
     global CLOCK
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -145,22 +164,7 @@ def main() -> None:
           "max |Δ loss| vs loop |")
     print("|---|---|---|---|---|---|---|")
     for m in args.members:
-        order = [i.to(device) for i in batches(len(data), args.steps)]
-        members = [build_member(spec, s) for s in range(m)]
-        t_loop, ref = timed(lambda: run_loop([sequential(x) for x in members], data, order,
-                                             device), args.repeats)
-        t_vmap, out_v = timed(lambda: run_batched(
-            FunctionalEnsemble([sequential(x) for x in members]).to(device), data, order,
-            device), args.repeats)
-        t_grp, out_g = timed(lambda: run_batched(
-            StackedEnsemble.from_members(members).to(device), data, order, device),
-            args.repeats)
-        t_tr, _ = timed(lambda: run_trainer(StackedEnsemble.from_members(members).to(device),
-                                            data, args.steps, device), args.repeats)
-        diff = max(max(abs(a - b) for a, b in zip(ref, out)) for out in (out_v, out_g))
-        print(f"| {m} | {args.steps} | {t_loop:.2f} | {t_vmap:.2f} ({t_loop / t_vmap:.2f}×) | "
-              f"{t_grp:.2f} ({t_loop / t_grp:.2f}×) | {t_tr:.2f} ({t_loop / t_tr:.2f}×) | "
-              f"{diff:.1e} |", flush=True)
+        print(measure_row(m, spec, data, args, device), flush=True)
     print(f"# load after: {os.getloadavg()[0]:.1f}")
 
 
