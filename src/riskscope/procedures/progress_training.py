@@ -1,20 +1,19 @@
 """Train an ensemble while recording grokking progress measures at log-spaced steps.
 
-The shared trainer (`training.train_ensemble`) returns metrics only; grokking needs the
-embedding and the logits at each logged step. This loop uses the same pieces (FixedBatches,
-`loss_and_grads`, `measure_ensemble`, BatchedOptimizer, Schedule, log-spaced steps), so its
-`train_*`/`test_*`/`weight_norm` series mean exactly what the trainer's do, and adds:
+Grokking needs the embedding and the logits at each logged step: a recorder of the one
+trainer (`training.train_ensemble`), called at the trainer's own log-spaced steps, so the
+`train_*`/`test_*`/`weight_norm` series are the trainer's, and the recorder adds:
 
 - `fourier_concentration` (share of the embedding's power in its `top_k` frequencies) and
   `neuron_fourier_concentration` (per neuron, its strongest frequency's share, averaged),
 - `restricted_loss`, `excluded_loss` (modular addition only; Nanda et al. 2023),
-all defined in `riskscope.probes.grokking`. Members whose loss turns non-finite keep being
-stepped (their series show NaN); grokking runs at these sizes do not diverge in practice.
+all defined in `riskscope.probes.grokking`. A member whose loss turns non-finite is frozen as
+diverged, as everywhere in the trainer (the former loop kept stepping it; grokking runs at
+these sizes do not diverge in practice).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,9 +30,8 @@ from riskscope.tasks.base import Dataset
 from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches
 from riskscope.training.log_steps import log_spaced_steps
-from riskscope.training.measure import loss_and_grads, measure_ensemble
-from riskscope.training.optimizers import BatchedOptimizer, OptimizerConfig
-from riskscope.training.schedules import Schedule
+from riskscope.training.recorders import RecordAt, Recorder
+from riskscope.training.trainer import LossSpec, train_ensemble
 
 Embedding = Callable[[], torch.Tensor]   # → [M, p, d], the operand-a embedding of each member
 
@@ -43,13 +41,6 @@ class ProgressRun:
     steps: list[int]
     metrics: dict[str, np.ndarray]       # name → [T, M]
     wall_s: float
-
-
-def _optimizer(params, config: TrainingConfig, lr, wd) -> BatchedOptimizer:
-    name = "sgd" if config.optimizer == "gd" else config.optimizer
-    oc = OptimizerConfig(name=name, momentum=config.momentum, nesterov=config.nesterov,
-                         beta1=config.beta1, beta2=config.beta2, eps=config.eps)
-    return BatchedOptimizer(params, oc, lr, wd)
 
 
 def _progress_measures(ensemble, embedding: Embedding, table: Dataset, sums: torch.Tensor | None,
@@ -69,6 +60,23 @@ def _progress_measures(ensemble, embedding: Embedding, table: Dataset, sums: tor
     return out
 
 
+class ProgressRecorder(Recorder):
+    """The progress measures (`_progress_measures`) at the given steps, as a recorder."""
+
+    def __init__(self, steps: set[int], embedding: Embedding, table: Dataset,
+                 sums: torch.Tensor | None, train_mask: torch.Tensor, top_k: int):
+        self.at = RecordAt(steps=tuple(sorted(steps)))
+        self._args = (embedding, table, sums, train_mask, top_k)
+        self.rows: list[dict[str, np.ndarray]] = []
+
+    def record(self, ensemble, step: int, active: torch.Tensor) -> None:
+        self.rows.append(_progress_measures(ensemble, *self._args))
+
+    def finalize(self) -> dict[str, np.ndarray]:
+        return {name: np.stack([np.asarray(r[name], dtype=float) for r in self.rows])
+                for name in (self.rows[0] if self.rows else {})}
+
+
 def train_with_progress(ensemble, embedding: Embedding, train: Dataset, test: Dataset,
                         config: TrainingConfig, lr: torch.Tensor, weight_decay: torch.Tensor,
                         batch_seeds: list[int], sums_of: Callable[[torch.Tensor], torch.Tensor]
@@ -77,40 +85,18 @@ def train_with_progress(ensemble, embedding: Embedding, train: Dataset, test: Da
     """Train `ensemble` (MLPEnsemble or FunctionalEnsemble) on `train`, measure on `test`.
 
     sums_of: x → a + b mod p (for restricted/excluded loss), or None to skip them.
+    The trainer (`train_ensemble`) records its metrics at its log-spaced steps and the end;
+    a `ProgressRecorder` adds the progress measures at the same steps.
     """
-    start = time.perf_counter()
-    params = ensemble.stacked_parameters()
-    init = [p.detach().clone() for p in params]
-    batches = FixedBatches(train, ensemble.num_members, config.batch_size, batch_seeds)
-    optimizer = _optimizer(params, config, lr, weight_decay)
-    schedule = Schedule(kind=config.schedule, total_steps=config.steps,
-                        final_factor=config.final_lr_factor, step_size=config.step_size,
-                        gamma=config.gamma, warmup_steps=config.warmup_steps)
     table = Dataset(torch.cat([train.x, test.x]), torch.cat([train.y, test.y]))
     train_mask = torch.arange(len(table)) < len(train)
     sums = None if sums_of is None else sums_of(table.x)
     log_at = set(log_spaced_steps(config.steps, config.log_points)) | {config.steps}
-    records: dict[str, list[np.ndarray]] = {}
-    steps: list[int] = []
-    last = torch.full((ensemble.num_members,), float("nan"))
-    for step in range(config.steps + 1):
-        if step in log_at:
-            values = measure_ensemble(ensemble, "cross_entropy", "zero_one", batches, test,
-                                      init, last)
-            values.update(_progress_measures(ensemble, embedding, table, sums, train_mask,
-                                             top_k))
-            values["lr"] = (lr * schedule.factor(step)).double().cpu().numpy()
-            for name, v in values.items():
-                records.setdefault(name, []).append(np.asarray(v, dtype=float))
-            steps.append(step)
-        if step == config.steps:
-            break
-        batch = batches.next()
-        _, last, grads = loss_and_grads(ensemble, "cross_entropy", batch.x, batch.y)
-        optimizer.step(grads, schedule.factor(step))
-        if progress is not None and (step + 1) % 100 == 0:
-            progress(100)
-    if progress is not None:
-        progress(config.steps % 100)
-    metrics = {name: np.stack(rows) for name, rows in records.items()}
-    return ProgressRun(steps=steps, metrics=metrics, wall_s=time.perf_counter() - start)
+    recorder = ProgressRecorder(log_at, embedding, table, sums, train_mask, top_k)
+    batches = FixedBatches(train, ensemble.num_members, config.batch_size, batch_seeds)
+    traj = train_ensemble(ensemble, LossSpec("cross_entropy", "zero_one"), batches, config,
+                          lr, weight_decay, eval_data=test, progress=progress,
+                          recorders=[recorder])
+    metrics = dict(traj.metrics)
+    metrics.update(traj.recorded[0])
+    return ProgressRun(steps=list(traj.steps), metrics=metrics, wall_s=traj.wall_s)
