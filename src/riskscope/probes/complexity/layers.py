@@ -19,6 +19,7 @@ from torch import nn
 from riskscope.core.errors import SpecError
 from riskscope.models.member_layers import MemberConv, MemberLinear, MemberNorm
 from riskscope.models.mlp import ScaledLinear
+from riskscope.models.modes import buffers_preserved, evaluation_mode
 
 SUPPORTED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, ScaledLinear, MemberConv, MemberLinear)
 SUPPORTED_NAMES = ("nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d or riskscope ScaledLinear, "
@@ -110,8 +111,8 @@ def layer_io_shapes(model: nn.Module, x: torch.Tensor, layers: list[WeightLayer]
 
     device = next(model.parameters()).device
     hooks = [layer.module.register_forward_hook(hook(layer.name)) for layer in layers]
-    try:
-        with torch.no_grad():
+    try:  # shapes do not depend on the mode; eval mode lets batch norm see one example
+        with torch.no_grad(), evaluation_mode(model), buffers_preserved(model):
             model(x[:1].to(device))
     finally:
         for h in hooks:
