@@ -6,9 +6,12 @@ import torch
 
 from riskscope.core.errors import SpecError
 from riskscope.models import build_ensemble, build_member, model_spec
+from riskscope.probes.complexity.layers import WeightLayer, layer_io_shapes
+from riskscope.probes.complexity.margins import output_margins
 from riskscope.probes.curvature_api import hessian_trace
 from riskscope.probes.kernels.empirical_ntk import empirical_ntk
 from riskscope.probes.population_risk import ensemble_population_risk
+from riskscope.tasks.base import Dataset
 from riskscope.tasks.registry import make_task
 
 
@@ -65,21 +68,14 @@ def test_empirical_ntk_refuses_train_mode_batch_norm_and_is_exact_in_eval():
 
 
 def test_margins_and_layer_shapes_leave_a_train_mode_network_as_found():
-    from riskscope.probes.complexity.layers import layer_io_shapes
-
-    def weight_layers_of(model):  # the two Linear layers (batch norm holds parameters too)
-        from riskscope.probes.complexity.layers import WeightLayer
-        return [WeightLayer(n, m, "linear", m.weight.detach()) for n, m in model.named_modules()
-                if isinstance(m, torch.nn.Linear)]
-    from riskscope.probes.complexity.margins import output_margins
-    from riskscope.tasks.base import Dataset
-
     net = torch.nn.Sequential(torch.nn.Linear(12, 6), torch.nn.BatchNorm1d(6),
                               torch.nn.ReLU(), torch.nn.Linear(6, 3)).train()
     gen = torch.Generator().manual_seed(3)
     data = Dataset(torch.randn(20, 12, generator=gen), torch.randint(0, 3, (20,), generator=gen))
     before = _buffers(net)
     margins = output_margins(net, data)
-    shapes = layer_io_shapes(net, data.x, [w for w in weight_layers_of(net)])
+    linear = [WeightLayer(n, m, "linear", m.weight.detach()) for n, m in net.named_modules()
+              if isinstance(m, torch.nn.Linear)]   # batch norm holds parameters too
+    shapes = layer_io_shapes(net, data.x, linear)
     assert margins.shape == (20,) and shapes["3"] == ((6,), (3,))
     assert net.training and all(torch.equal(a, b) for a, b in zip(before, _buffers(net)))
