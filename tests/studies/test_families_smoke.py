@@ -110,3 +110,14 @@ def test_family_switch_in_a_spec_file_drops_the_presets_model_keys(tmp_path):
     spec = load_spec(path, "smoke")
     assert spec.model.family == "cnn" and spec.model.channels == [3]
     assert not any(k.startswith("model.") for k in spec.grid.product)
+
+
+@pytest.mark.parametrize("study", ["train", "double-descent"])
+def test_random_features_family_trains_only_its_readout(study, tmp_path):
+    spec = load_spec(study, "smoke", ["model.family=random-features", "model.num_features=32",
+                                      "training.steps=20"])
+    with Store(tmp_path) as store:
+        summary = run_study(spec, store, device="cpu")
+        trials = store.trials(summary.run_id)
+    assert summary.failed == 0 and (trials["status"] == "done").all()
+    assert set(trials["result.num_parameters"]) <= {32 * 10, 32 * 1, 32 * 2}
