@@ -37,9 +37,9 @@ from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
 from riskscope.core.rng import torch_generator
+from riskscope.probes.curvature_api import hessian_top_eigenvalues
 from riskscope.probes.estimators import lanczos_top_eigenvalues
 from riskscope.probes.linops import HessianOperator
-from riskscope.probes.linops.api import hessian_top_eigenvalues
 from riskscope.tasks import make_task
 
 

@@ -15,11 +15,11 @@ from riskscope.core.estimate import Estimate
 # Public functions and classes, imported on first use (they pull in torch and the rest).
 _LAZY = {
     # excess-risk decomposition
-    "decompose": "riskscope.analyses.decomposition.api",
+    "decompose": "riskscope.procedures.decomposition_api",
     # curvature
-    "hessian_top_eigenvalues": "riskscope.probes.linops.api",
-    "hessian_trace": "riskscope.probes.linops.api",
-    "hessian_spectral_density": "riskscope.probes.linops.api",
+    "hessian_top_eigenvalues": "riskscope.probes.curvature_api",
+    "hessian_trace": "riskscope.probes.curvature_api",
+    "hessian_spectral_density": "riskscope.probes.curvature_api",
     "lanczos_top_eigenvalues": "riskscope.probes.estimators.lanczos",
     "slq_spectral_density": "riskscope.probes.estimators.slq",
     "hutchinson_trace": "riskscope.probes.estimators.trace",
@@ -29,7 +29,7 @@ _LAZY = {
     "analytic_ntk": "riskscope.probes.kernels.analytic",
     "analytic_nngp": "riskscope.probes.kernels.analytic",
     # bounds and complexity measures
-    "pac_bayes_certificate": "riskscope.analyses.bounds.network_certificate",
+    "pac_bayes_certificate": "riskscope.procedures.network_certificate",
     "norm_bounds": "riskscope.analyses.bounds.norm_bounds",
     "layer_norms": "riskscope.probes.complexity.norms",
     "path_norm": "riskscope.probes.complexity.path_norm",
@@ -55,7 +55,7 @@ _LAZY = {
     "make_task": "riskscope.tasks.registry",
     "task_names": "riskscope.tasks.registry",
     # measure a model of your own (what `riskscope probe` runs)
-    "probe_model": "riskscope.analyses.model_probe",
+    "probe_model": "riskscope.procedures.model_probe",
     "export_run": "riskscope.report.trackers",
 }
 

@@ -6,16 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from riskscope.analyses.decomposition import (
-    bias_variance_decomposition,
-    decompose,
-    decompose_design,
-    decompose_excess_risk,
-    estimate_best_in_class,
-)
+from riskscope.analyses.decomposition import bias_variance_decomposition, decompose_excess_risk
 from riskscope.core.estimate import Estimate
 from riskscope.core.rng import torch_generator
 from riskscope.models import MLPSpec
+from riskscope.procedures import decompose, decompose_design, estimate_best_in_class
 from riskscope.tasks import make_task
 from riskscope.training import TrainingConfig
 

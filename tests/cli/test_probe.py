@@ -9,7 +9,7 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from riskscope.probes.linops.api import hessian_top_eigenvalues
+from riskscope.probes.curvature_api import hessian_top_eigenvalues
 from riskscope.probes.spectra import weight_spectra
 from tests.cli_runner import run_cli
 

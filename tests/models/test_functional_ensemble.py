@@ -57,9 +57,18 @@ def test_trains_like_per_model_pytorch():
             torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
 
 
-def test_refuses_modules_with_buffers_and_bad_shapes():
-    with pytest.raises(SpecError, match="running_mean"):
-        FunctionalEnsemble([nn.BatchNorm1d(3)])
+def test_members_with_buffers_keep_their_own_statistics():
+    members = [nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3)) for _ in range(2)]
+    ens = FunctionalEnsemble(members).train()
+    x = torch.randn(2, 8, 3, generator=torch.Generator().manual_seed(0))
+    out = ens(x)
+    for i, m in enumerate(members):
+        torch.testing.assert_close(out[i], m.train()(x[i]))
+        torch.testing.assert_close(ens.member(i)[1].running_mean, m[1].running_mean)
+    assert not torch.allclose(ens.member(0)[1].running_mean, ens.member(1)[1].running_mean)
+
+
+def test_refuses_bad_shapes():
     ens = FunctionalEnsemble(_members([1]))
     with pytest.raises(SpecError, match=r"x\.shape"):
         ens(torch.randn(8))

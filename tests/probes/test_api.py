@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from riskscope.models import MLPEnsemble, MLPSpec
-from riskscope.probes.linops.api import (
+from riskscope.probes.curvature_api import (
     hessian_spectral_density,
     hessian_top_eigenvalues,
     hessian_trace,

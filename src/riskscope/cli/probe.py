@@ -19,8 +19,8 @@ __all__ = ["probe"]
 
 
 def _measures(text: str) -> list[str]:
-    from riskscope.analyses.model_probe import PROBE_MEASURES
     from riskscope.core.errors import SpecError
+    from riskscope.procedures.model_probe import PROBE_MEASURES
 
     if text == "all":
         return list(PROBE_MEASURES)
@@ -115,8 +115,8 @@ def probe(model_ref, data_ref, weights, init_weights, measure_text, input_shape,
     from rich.console import Console
     from rich.table import Table
 
-    from riskscope.analyses.model_probe import probe_model
     from riskscope.cli.model_source import load_data, load_model, load_weights
+    from riskscope.procedures.model_probe import probe_model
 
     if threads is not None:
         torch.set_num_threads(threads)

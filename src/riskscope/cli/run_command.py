@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from riskscope.cli.output import console, fail, headline_columns, open_store, out
+from riskscope.cli.plugins import plugin_option
 
 
 @click.command()
 @click.argument("study")
+@plugin_option
 @click.option("--preset", default=None, help="smoke (seconds) or full (real use); default full")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="override one spec key, e.g. --set model.width=128 (repeatable)")

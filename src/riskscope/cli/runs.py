@@ -7,6 +7,7 @@ import json
 import click
 
 from riskscope.cli.output import headline_columns, open_store, out
+from riskscope.cli.plugins import plugin_option
 
 
 @click.command(name="ls")
@@ -25,6 +26,7 @@ def ls_(out_dir) -> None:
 
 @click.command()
 @click.argument("run_ref", metavar="RUN")
+@plugin_option
 @click.option("--out", "out_dir", default="results", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def show(run_ref, out_dir, as_json) -> None:
@@ -50,6 +52,7 @@ def show(run_ref, out_dir, as_json) -> None:
 
 @click.command()
 @click.argument("run_ref", metavar="RUN")
+@plugin_option
 @click.option("--out", "out_dir", default="results", show_default=True,
               help="results directory (one SQLite store)")
 @click.option("--to", "to_dir", default=None,

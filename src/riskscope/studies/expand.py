@@ -9,9 +9,11 @@ from typing import Any
 from riskscope.core.device import resolve_device
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import validate_params
+from riskscope.models.families import model_spec
 from riskscope.studies.canonical import canonical_json, spec_hash
 from riskscope.studies.registry import get_study
 from riskscope.studies.spec import DataSection, ModelSection, StudySpec
+from riskscope.studies.study import check_family
 from riskscope.studies.trial import Trial, make_trial_params
 from riskscope.tasks.registry import make_task
 from riskscope.training.config import TrainingConfig, check_training_loss
@@ -51,6 +53,7 @@ def expand_trials(spec: StudySpec) -> list[Trial]:
     validated_tasks: dict[str, dict] = {}
     task_objects: dict[str, object] = {}
     pools: dict[str, int | None] = {}
+    checked_models: set[str] = set()
     for point in _grid_points(spec):
         tree = copy.deepcopy(base)
         data_seed = None
@@ -75,6 +78,11 @@ def expand_trials(spec: StudySpec) -> list[Trial]:
             "options": validate_params(study.Options, tree["options"], "options").model_dump(),
         }
         _check_sizes(resolved, pools[key])
+        model_key = key + canonical_json(resolved["model"])
+        if model_key not in checked_models:
+            check_family(study, resolved["model"]["family"])
+            model_spec(resolved["model"], task_objects[key])  # shape errors name the field
+            checked_models.add(model_key)
         check_training_loss(resolved["training"]["loss"], task_objects[key])
         for seed in spec.seed_list:
             trial = Trial(make_trial_params(study.name, seed=seed, data_seed=data_seed,

@@ -4,9 +4,11 @@ Rules (also in docs/studies.md):
 - a built-in name starts from that study's preset (`full` unless another is named);
 - a spec file names its study (`study = "..."`) and overrides that study's preset key by key;
   a `grid` table in the file replaces the preset's grid, and a task table naming another task
-  replaces the preset's task table;
+  replaces the preset's task table, and a model table naming another family replaces the
+  preset's model table (and drops the preset's model.* sweeps, unless the file has a grid);
 - `--set a.b=value` sets one key (the value is read as TOML, else taken as a string); setting a
-  key that the grid sweeps removes it from the grid.
+  key that the grid sweeps removes it from the grid; `--set model.family=cnn` starts the model
+  table afresh for that family (set its keys after it).
 """
 
 from __future__ import annotations
@@ -37,11 +39,30 @@ def read_toml(path: Path) -> dict:
         raise SpecError("spec", str(path), f"valid TOML ({exc})") from None
 
 
+def _family(model: Any) -> Any:
+    return model.get("family", "mlp") if isinstance(model, dict) else None
+
+
+def _drop_model_grid(spec: dict) -> None:
+    """Another family's keys do not apply: the preset's sweeps over model.* go."""
+    grid = spec.get("grid")
+    if isinstance(grid, dict):
+        for table in (grid, grid.get("zip"), grid.get("product")):
+            if isinstance(table, dict):
+                for k in [k for k in table if isinstance(k, str) and k.startswith("model.")]:
+                    table.pop(k)
+
+
 def merge(base: dict, over: dict) -> dict:
     out = copy.deepcopy(base)
     for key, value in over.items():
         if key == "grid":
             out["grid"] = copy.deepcopy(value)
+        elif key == "model" and isinstance(value, dict) and \
+                _family(value) != _family(out.get("model", {})):
+            out["model"] = copy.deepcopy(value)
+            if "grid" not in over:
+                _drop_model_grid(out)
         elif key == "task" and isinstance(value, dict) and \
                 value.get("name", out.get("task", {}).get("name")) != out.get("task", {}).get(
                     "name"):
@@ -70,6 +91,10 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def apply_override(spec: dict, key: str, value: Any) -> None:
+    if key == "model.family" and value != _family(spec.get("model", {})):
+        spec["model"] = {"family": value}  # the preset's keys belong to its own family
+        _drop_model_grid(spec)
+        return
     grid = spec.get("grid")
     if isinstance(grid, dict):  # a malformed grid is reported by validation, not here
         for table in (grid, grid.get("zip"), grid.get("product")):

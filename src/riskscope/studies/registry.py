@@ -3,7 +3,9 @@
 Names, descriptions and declared results come from `StudyCard`s (`riskscope.studies.cards`,
 pure data), so listing and describing studies never imports a study's code, torch or cvxpy.
 `get_study(name)` imports a built-in study's module on first use. `register_study` (a class
-decorator) adds a user's Study subclass, whose card is made from its class attributes.
+decorator) adds a user's Study subclass, whose card is made from its class attributes; studies
+of other packages come in through the `riskscope.studies` entry points (loaded the first time
+a name is not known, or when all names are listed) or `--plugin` (`studies/plugins.py`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import importlib
 from typing import TYPE_CHECKING
 
 from riskscope.core.declared_results import ResultDeclaration
-from riskscope.core.errors import unknown_name_error
+from riskscope.core.errors import SpecError, unknown_name_error
 from riskscope.studies.card import StudyCard, declaration, scalar
 from riskscope.studies.cards import BUILTIN_CARDS
+from riskscope.studies.plugins import load_entry_point_studies
 
 if TYPE_CHECKING:
     from riskscope.studies.study import Study
@@ -35,6 +38,11 @@ def _card_from_class(cls: type[Study]) -> StudyCard:
 def register_study(cls: type[Study]) -> type[Study]:
     """Register a Study subclass under `cls.name` (a built-in's card stays the one in
     `riskscope.studies.cards`)."""
+    # checked through the MRO: the registry must not import the Study module (it pulls torch)
+    if not (isinstance(cls, type) and any(
+            (c.__module__, c.__qualname__) == ("riskscope.studies.study", "Study")
+            for c in cls.__mro__)):
+        raise SpecError("study", getattr(cls, "__name__", cls), "a subclass of riskscope Study")
     _CLASSES[cls.name] = cls
     if cls.name not in _CARDS or _CARDS[cls.name].target is None:
         _CARDS[cls.name] = _card_from_class(cls)
@@ -42,11 +50,15 @@ def register_study(cls: type[Study]) -> type[Study]:
 
 
 def study_names() -> list[str]:
+    load_entry_point_studies(register_study)
     return sorted(_CARDS)
 
 
 def study_card(name: str, field: str = "study") -> StudyCard:
-    """The card of `name` (no study code imported)."""
+    """The card of `name` (no study code imported; a plugin's entry points are loaded if the
+    name is not known yet)."""
+    if isinstance(name, str) and name not in _CARDS:
+        load_entry_point_studies(register_study)
     if not isinstance(name, str) or name not in _CARDS:
         raise unknown_name_error(field, str(name), _CARDS)
     return _CARDS[name]

@@ -6,7 +6,7 @@ sections `task`, `model`, `training`, `data`, `options` (the study's own), and `
     study = "train"
     seeds = 3                       # or a list of seeds
     [task]     name = "teacher-student-regression", then the task's parameters
-    [model]    family = "mlp", width, depth, activation, parameterization, ...
+    [model]    family = "mlp", width, depth, ... (each family its own keys: docs/model-families.md)
     [training] optimizer, lr, steps, batch_size, ... (riskscope.training.TrainingConfig)
     [data]     n_train, eval_samples
     [grid]     "model.width" = [16, 64]      # product over these keys
@@ -18,29 +18,34 @@ training-set seed so initialization and data sampling can be varied separately).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
+from riskscope.models.families import validate_model_section
 
 GRID_SECTIONS = ("task", "model", "training", "data", "options")
 GRID_TOP_LEVEL = ("data_seed",)
 
 
 class ModelSection(Params):
-    """The network family and its shape; input and output sizes come from the task."""
+    """The network family and its shape; input and output sizes come from the task.
 
-    family: Literal["mlp"] = "mlp"
-    width: int = Field(default=64, gt=0)
-    depth: int = Field(default=2, ge=1)
-    activation: Literal["relu", "tanh", "gelu", "erf", "sigmoid", "softplus", "quadratic",
-                        "linear"] = "relu"
-    bias: bool = True
-    parameterization: Literal["standard", "ntk", "mean-field"] = "standard"
-    init_scale: float = Field(default=1.0, gt=0)
-    bias_init_std: float = Field(default=0.0, ge=0)
+    `family` (mlp, cnn, resnet, transformer, random-features, custom) picks the parameter
+    model that validates and default-fills the other keys (riskscope.models.families); they
+    are read as attributes (`spec.model.width`) and dumped with the section.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    family: str = "mlp"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _family_parameters(cls, data: Any) -> dict:
+        return validate_model_section(data, "model")
 
 
 class DataSection(Params):

@@ -15,7 +15,9 @@ from typing import ClassVar
 import torch
 
 from riskscope.core.declared_results import ResultDeclaration
+from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
+from riskscope.models.families import FAMILIES
 from riskscope.studies.trial import Trial
 
 
@@ -44,6 +46,10 @@ class GroupContext:
     inputs: dict[str, dict] = field(default_factory=dict)
 
 
+#: every model family (riskscope.models.families), for studies that train any of them
+ALL_FAMILIES: tuple[str, ...] = FAMILIES
+
+
 class Study(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
@@ -62,6 +68,9 @@ class Study(ABC):
     #: True when run_group computes statistics across its members (e.g. variance over seeds):
     #: then a group is always run whole, even when some of its trials are already stored.
     whole_groups: ClassVar[bool] = False
+    #: model families this study trains (riskscope.models.families); others are refused at
+    #: spec time with a message naming them
+    supported_families: ClassVar[tuple[str, ...]] = ("mlp",)
     #: the report's study-specific figures, by name (`riskscope.report.study_figures`), drawn
     #: from the stored results and series besides the generic ones every report has (a
     #: declaration's `report_figures` take their place)
@@ -82,3 +91,21 @@ class Study(ABC):
     @abstractmethod
     def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
         """Run trials that share one ensemble shape; one outcome per trial, in order."""
+
+
+def check_family(study: Study, family: str) -> None:
+    """SpecError unless `study` declares `family` among its `supported_families`."""
+    if family not in study.supported_families:
+        raise SpecError("model.family", family,
+                        f"one of {', '.join(study.supported_families)} (the families study "
+                        f"{study.name!r} supports)")
+
+
+def refuse_batch_norm(trial: Trial, why: str) -> None:
+    """SpecError for a trial whose model has batch norm, when `why` needs a network whose
+    function its parameters alone fix (a PAC-Bayes posterior over the weights)."""
+    model = trial.section("model")
+    if model.get("normalization") == "batch":
+        raise SpecError("model.normalization", "batch", f"'none', 'layer' or 'group': {why} "
+                        "(batch-norm running statistics are learned from the data but are "
+                        "not parameters of the posterior)")

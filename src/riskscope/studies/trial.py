@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from riskscope.models.mlp_spec import MLPSpec
+from riskscope.models.families import model_spec
 from riskscope.studies.canonical import TRIAL_FORMAT_VERSION, spec_hash
 from riskscope.tasks.base import Task
 from riskscope.tasks.registry import make_task
@@ -43,9 +43,13 @@ class Trial:
         return make_task(self.params["task"]["name"],
                          {k: v for k, v in self.params["task"].items() if k != "name"})
 
-    def model_spec(self, task: Task) -> MLPSpec:
-        model = {k: v for k, v in self.params["model"].items() if k != "family"}
-        return MLPSpec(input_dim=task.input_dim, output_dim=task.output_dim, **model)
+    @property
+    def family(self) -> str:
+        return self.params["model"].get("family", "mlp")
+
+    def model_spec(self, task: Task):
+        """The family's spec for `task` (an `MLPSpec` for "mlp"; riskscope.models.families)."""
+        return model_spec(self.params["model"], task)
 
     def training(self) -> TrainingConfig:
         return TrainingConfig(**self.params["training"])

@@ -121,6 +121,11 @@ class Task(ABC):
         """For finite tasks: the held-out set that stands for the population."""
         return None
 
+    def population_sample(self, n: int, rng: torch.Generator) -> Dataset:
+        """Fresh examples of the distribution the population risk is measured on: `sample`
+        unless the task trains on something else (label-noise: the clean labels)."""
+        return self.sample(n, rng)
+
     @torch.no_grad()
     def population_risk(self, predict: Predictor, n: int, rng: torch.Generator,
                         metric: Metric | None = None, confidence: float = 0.95,
@@ -128,28 +133,16 @@ class Task(ABC):
         """Risk of `predict` on the population.
 
         Exact when `exact_risk` has a closed form; otherwise the mean loss on `n` fresh samples
-        (finite tasks: the held-out set) with a Student-t confidence interval.
+        (finite tasks: the held-out set) with a Student-t confidence interval; the losses come
+        from `population_losses`, which the ensemble probe uses too.
         """
         metric = metric or self.default_metric
         exact = self.exact_risk(predict, metric)
         if exact is not None:
             return exact
-        if self.finite:
-            data = self.holdout()
-            losses = [pointwise_loss(metric, predict(data.x[i:i + batch_size]),
-                                     data.y[i:i + batch_size])
-                      for i in range(0, len(data), batch_size)]
-            return Estimate.from_samples(torch.cat(losses).double().cpu().numpy(),
-                                         method="held-out", confidence=confidence)
-        losses = []
-        remaining = n
-        while remaining > 0:
-            m = min(batch_size, remaining)
-            data = self.sample(m, rng)
-            losses.append(pointwise_loss(metric, predict(data.x), data.y))
-            remaining -= m
-        return Estimate.from_samples(torch.cat(losses).double().cpu().numpy(),
-                                     method="monte-carlo", confidence=confidence)
+        losses, method = population_losses(self, predict, n, rng, metric, batch_size)
+        return Estimate.from_samples(losses.double().cpu().numpy(), method=method,
+                                     confidence=confidence)
 
     def describe(self) -> dict:
         """JSON-ready description: name, kind, dimensions and parameters."""
@@ -163,6 +156,30 @@ class Task(ABC):
             "bayes_risk": None if bayes is None else bayes.value,
             "params": self.params.model_dump(),
         }
+
+
+@torch.no_grad()
+def population_losses(task: Task, predict: Predictor, n: int, rng: torch.Generator,
+                      metric: Metric, batch_size: int, device: torch.device | str | None = None
+                      ) -> tuple[torch.Tensor, str]:
+    """Pointwise losses [..., N] of `predict` on the task's population and the method name:
+    the held-out set for finite tasks ("held-out"), else n fresh `population_sample` draws in
+    chunks of `batch_size` ("monte-carlo"). The one definition of a population risk sample:
+    `Task.population_risk` and `probes.ensemble_population_risk` both average these."""
+    if task.finite:
+        data = task.holdout()
+        chunks = [data.subset(slice(i, i + batch_size)) for i in range(0, len(data), batch_size)]
+        method = "held-out"
+    else:
+        chunks = [task.population_sample(min(batch_size, n - i), rng)
+                  for i in range(0, n, batch_size)]
+        method = "monte-carlo"
+    losses = []
+    for chunk in chunks:
+        if device is not None:
+            chunk = chunk.to(device)
+        losses.append(pointwise_loss(metric, predict(chunk.x), chunk.y))
+    return torch.cat(losses, dim=-1), method
 
 
 def nan_if_none(estimate: Estimate | None) -> float:

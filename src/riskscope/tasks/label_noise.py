@@ -10,8 +10,9 @@ one, as in Zhang et al.: the expected fraction of changed labels is p(1 − 1/C)
   must memorize the random labels, as in Zhang et al.; `sample` draws from the corrupted pool.
 - Infinite base (MNIST-1D, teacher-student): each drawn example's label is corrupted
   independently with probability p (the noisy distribution).
-`sample` gives training data (noisy labels). `holdout`, `clean_sample` and `population_risk`
-measure against CLEAN labels (the test error of Zhang et al.); no Bayes risk is reported.
+`sample` gives training data (noisy labels). `holdout`, `clean_sample`, `population_sample`
+(hence `population_risk` and the ensemble probe) measure against CLEAN labels (the test error
+of Zhang et al.); no Bayes risk is reported.
 """
 
 from __future__ import annotations
@@ -95,8 +96,9 @@ class LabelNoise(Task):
     def holdout(self) -> Dataset | None:
         return self.base.holdout()
 
-    def population_risk(self, predict: Predictor, n: int, rng: torch.Generator,
-                        metric: Metric | None = None, confidence: float = 0.95,
-                        batch_size: int = 65536) -> Estimate:
-        """Risk against the clean labels (the base task's population)."""
-        return self.base.population_risk(predict, n, rng, metric, confidence, batch_size)
+    def population_sample(self, n: int, rng: torch.Generator) -> Dataset:
+        """The population risk is measured against the clean labels (the base task's)."""
+        return self.base.population_sample(n, rng)
+
+    def exact_risk(self, predict: Predictor, metric: Metric | None = None) -> Estimate | None:
+        return self.base.exact_risk(predict, metric)

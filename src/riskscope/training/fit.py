@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from riskscope.core.rng import derive_seed, torch_generator
-from riskscope.models.ensemble import MLPEnsemble
-from riskscope.models.mlp_spec import MLPSpec
+from riskscope.models.families import build_ensemble
 from riskscope.tasks.base import Dataset, Task
 from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches, OnlineBatches
@@ -46,7 +45,7 @@ class MemberSeeds:
 @dataclass
 class FittedEnsemble:
     task: Task
-    ensemble: MLPEnsemble
+    ensemble: torch.nn.Module   # MLPEnsemble, StackedEnsemble or FunctionalEnsemble
     trajectory: Trajectory
     train_data: Dataset | None   # [n, d] shared or [M, n, d]; None in online mode
     eval_data: Dataset | None
@@ -65,13 +64,14 @@ def sample_training_sets(task: Task, n: int, data_seeds: Sequence[int],
     return Dataset(torch.stack([d.x for d in sets]), torch.stack([d.y for d in sets])).to(device)
 
 
-def fit_ensemble(task: Task, spec: MLPSpec, config: TrainingConfig,
+def fit_ensemble(task: Task, spec, config: TrainingConfig,
                  members: Sequence[MemberSeeds], n_train: int,
                  device: torch.device | str = "cpu", eval_data: Dataset | None = None,
                  progress: Callable[[int], None] | None = None) -> FittedEnsemble:
-    """Train one ensemble of `members` on `task` (n_train samples each, unless online)."""
+    """Train one ensemble of `members` on `task` (n_train samples each, unless online).
+    spec: any family's spec (riskscope.models.families.model_spec)."""
     device = torch.device(device)
-    ensemble = MLPEnsemble.from_seeds(spec, [m.init_seed for m in members], device=device)
+    ensemble = build_ensemble(spec, [m.init_seed for m in members], device=device)
     if config.online:
         stream_seed = derive_seed(members[0].data_seed, "stream")
         batches = OnlineBatches(task.sample, config.batch_size, stream_seed, device)

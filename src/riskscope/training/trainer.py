@@ -1,5 +1,8 @@
 """Train an ensemble: every member in one batched step, metrics at log-spaced steps.
 
+The one training path of riskscope: studies and procedures train through here, and what they
+measure during training is a recorder (riskscope.training.recorders) called at its own steps.
+
 Each member minimizes its own mean training loss; the step differentiates the sum over
 members, which gives each member exactly its own gradient because members share nothing.
 A member whose loss (or gradient) turns NaN/Inf is marked diverged and frozen where it is; a
@@ -12,7 +15,11 @@ The loss trained on is the caller's `LossSpec.loss` (the task's) unless `config.
 "hinge" (two-class classifiers only). An optional `on_step(step)` hook sees the ensemble every
 `on_step_every` steps of one uninterrupted run (optimizer state, momentum and schedules carry
 through) and may end the run; measurements that need more than the trajectory go there.
-On the CPU the run is bit-for-bit repeatable for fixed seeds (no nondeterministic kernels).
+Steps run in train mode; the ensemble is left in eval mode, ready to be measured.
+Metrics and whole-set stopping checks are measured in eval mode (`evaluation_mode`): batch norm
+then uses its running statistics and the measurement leaves them untouched; training steps run
+in train mode. On the CPU the run is bit-for-bit repeatable for fixed seeds (no
+nondeterministic kernels).
 
 Per step the loop costs one host sync (is the sum of the losses finite? only then are they all
 checked), plus the stopping checks when a target loss or interpolation is set; whether every
@@ -23,19 +30,21 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from riskscope.core.errors import SpecError
+from riskscope.models.modes import evaluation_mode
 from riskscope.tasks.base import Dataset, Metric, pointwise_loss
 from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches, OnlineBatches
 from riskscope.training.log_steps import log_spaced_steps
 from riskscope.training.measure import loss_and_grads, measure_ensemble
 from riskscope.training.optimizers import BatchedOptimizer, OptimizerConfig
+from riskscope.training.recorders import Recorder
 from riskscope.training.schedules import Schedule
 from riskscope.training.trajectory import Trajectory
 
@@ -78,7 +87,8 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
                    eval_data: Dataset | None = None,
                    progress: Callable[[int], None] | None = None,
                    on_step: Callable[[int], bool | None] | None = None,
-                   on_step_every: int = 1) -> Trajectory:
+                   on_step_every: int = 1, recorders: Sequence[Recorder] = (),
+                   measure: bool = True) -> Trajectory:
     """Run `config.steps` batched steps (or until every member has stopped).
 
     ensemble: any module with `num_members`, `stacked_parameters()` and forward x → [M, B, out].
@@ -88,11 +98,16 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         `on_step_every` updates, and once at the step the run ended (each step at most once),
         with the ensemble's parameters as of that step. A true return ends the run there: the
         members still active stop with reason "requested" at that step.
+    recorders: measurements at their own steps (see `riskscope.training.recorders`); their
+        series are in `Trajectory.recorded`, one dict per recorder, in order.
+    measure: False skips the trainer's own log-spaced metrics (when the recorders measure
+        everything the caller needs); the trajectory then has no metrics.
     """
     if on_step_every < 1:
         raise ValueError(f"on_step_every must be at least 1; got {on_step_every}")
     losses = _training_losses(losses, config)
     start = time.perf_counter()
+    ensemble.train()
     params = ensemble.stacked_parameters()
     M = ensemble.num_members
     device = params[0].device
@@ -115,6 +130,17 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     reported = 0
     step = 0
     hooked = -1   # the last step on_step saw
+    record_steps = [r.at.step_set(config.steps) for r in recorders]
+    recorded_last = [-1] * len(recorders)
+    gradient_recorders = [r for r in recorders if r.wants_gradients]
+
+    def call_recorders(at: int, end: bool = False) -> bool:
+        requested = False
+        for k, (r, steps_k) in enumerate(zip(recorders, record_steps)):
+            if recorded_last[k] != at and (at in steps_k or (end and r.at.at_end)):
+                recorded_last[k] = at
+                requested = bool(r.record(ensemble, at, active)) or requested
+        return requested
 
     def stop(mask: torch.Tensor, reason: str, at: int) -> None:
         nonlocal num_active
@@ -127,7 +153,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
 
     def check_whole_set(at: int) -> None:
         data = batches.data
-        with torch.no_grad():
+        with torch.no_grad(), evaluation_mode(ensemble):
             output = ensemble(data.x)
             loss_m = pointwise_loss(losses.loss, output, data.y).mean(-1)
         if target is not None:
@@ -136,8 +162,9 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             stop(_interpolated(losses, output, data.y, loss_m, config), "interpolated", at)
 
     def record(at: int) -> None:
-        values = measure_ensemble(ensemble, losses.loss, losses.risk, batches, eval_data, init,
-                                  last_batch_loss)
+        with evaluation_mode(ensemble):
+            values = measure_ensemble(ensemble, losses.loss, losses.risk, batches, eval_data,
+                                      init, last_batch_loss)
         values["lr"] = (lr * schedule.factor(at)).double().cpu().numpy()
         for name, v in values.items():
             v = np.where([r == "diverged" and s <= at for r, s in zip(stop_reason, stop_step)],
@@ -145,7 +172,7 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             records.setdefault(name, []).append(v)
 
     while step < config.steps:
-        if step == log_at[next_log]:
+        if measure and step == log_at[next_log]:
             record(step)
             next_log += 1
         if on_step is not None and step % on_step_every == 0:
@@ -153,8 +180,15 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             if on_step(step):
                 stop(torch.ones_like(active), "requested", step)
                 break
+        if recorders and call_recorders(step):
+            stop(torch.ones_like(active), "requested", step)
+            break
         batch = batches.next()
         output, loss_m, grads = loss_and_grads(ensemble, losses.loss, batch.x, batch.y)
+        for r in gradient_recorders:
+            bad = r.on_gradients(step, loss_m, grads, active)
+            if bad is not None and bool(bad.any()):
+                stop(bad, "diverged", step)
         last_batch_loss = loss_m
         if not math.isfinite(loss_m.sum().item()):  # one cheap check; exact one if it fails
             stop(~torch.isfinite(loss_m), "diverged", step)
@@ -176,16 +210,19 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         progress(config.steps - reported)
     if on_step is not None and hooked != step:
         on_step(step)
+    if recorders:
+        call_recorders(step, end=True)
     steps_logged = list(log_at[:next_log])
-    if not steps_logged or steps_logged[-1] != step:
+    if measure and (not steps_logged or steps_logged[-1] != step):
         record(step)  # the end of the budget, or the step at which every member had stopped
         steps_logged.append(step)
     if hasattr(ensemble, "release_training_buffers"):
         ensemble.release_training_buffers()
+    ensemble.eval()
     metrics = {name: np.stack(rows) for name, rows in records.items()}
     return Trajectory(steps=steps_logged, metrics=metrics, stop_step=stop_step,
                       stop_reason=stop_reason, wall_s=time.perf_counter() - start,
-                      steps_run=step)
+                      steps_run=step, recorded=[r.finalize() for r in recorders])
 
 
 def _interpolated(losses: LossSpec, output, y, loss_m, config: TrainingConfig) -> torch.Tensor:

@@ -14,6 +14,7 @@ class Trajectory:
     """steps: the recorded steps; metrics[name]: float64 [len(steps), M] (NaN once diverged).
 
     stop_step[i]: the step at which member i stopped updating; stop_reason[i] in STOP_REASONS.
+    recorded: what the run's recorders finalized (riskscope.training.recorders).
     """
 
     steps: list[int]
@@ -23,6 +24,8 @@ class Trajectory:
     wall_s: float = 0.0
     steps_run: int = 0
     info: dict = field(default_factory=dict)
+    #: each recorder's finalized series, in the order the recorders were given
+    recorded: list[dict] = field(default_factory=list)
 
     @property
     def num_members(self) -> int:

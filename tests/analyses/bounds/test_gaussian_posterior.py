@@ -85,6 +85,9 @@ def test_layers_the_posterior_cannot_wrap_are_named():
     model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
     with pytest.raises(SpecError, match=r"model\.1") as err:
         GaussianPosterior(model, prior_sigma=0.1)
-    assert "BatchNorm1d" in str(err.value) and "Linear" in str(err.value)
+    assert "BatchNorm1d" in str(err.value) and "posterior" in str(err.value)
+    layer_norm = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.Linear(8, 2))
+    q = GaussianPosterior(layer_norm, prior_sigma=0.1)   # every parameter, norms included
+    assert q.num_parameters == sum(p.numel() for p in layer_norm.parameters())
     with pytest.raises(SpecError, match="prior_sigma"):
         GaussianPosterior(nn.Linear(2, 2), prior_sigma=0.0)

@@ -12,10 +12,10 @@ from riskscope.analyses.curvature import (
     observed_residual_rate,
     pl_ratios,
     predicted_residual_rate,
-    run_gradient_descent,
 )
 from riskscope.models import FunctionalEnsemble
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum
+from riskscope.procedures import run_gradient_descent
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from riskscope.analyses.curvature import run_gradient_descent, summarize_member, track_sharpness
-from riskscope.analyses.curvature.gradient_descent import GradientDescentRecord
-from riskscope.analyses.curvature.sharpness import SharpnessTrajectory
+from riskscope.analyses.curvature import summarize_member
+from riskscope.analyses.curvature.records import SharpnessTrajectory
 from riskscope.models import MLPEnsemble, MLPSpec
 from riskscope.probes.linops.data import resolve_loss
+from riskscope.procedures import run_gradient_descent, track_sharpness
+from riskscope.procedures.gradient_descent import GradientDescentRecord
 from riskscope.tasks import Dataset
 from riskscope.testing.dense_curvature import dense_hessian
 from riskscope.training import FixedBatches, LossSpec, TrainingConfig, train_ensemble

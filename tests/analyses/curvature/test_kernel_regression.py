@@ -4,7 +4,6 @@ import pytest
 import torch
 from torch import nn
 
-from riskscope.analyses.curvature import run_gradient_descent
 from riskscope.analyses.kernels import (
     kernel_regression,
     linearized_network_predictions,
@@ -12,6 +11,7 @@ from riskscope.analyses.kernels import (
 )
 from riskscope.models import FunctionalEnsemble
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum
+from riskscope.procedures import run_gradient_descent
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

@@ -3,9 +3,9 @@
 import numpy as np
 import torch
 
-from riskscope.analyses.dynamics.progress_training import train_with_progress
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.models.mlp_spec import MLPSpec
+from riskscope.procedures.progress_training import train_with_progress
 from riskscope.tasks import make_task
 from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches

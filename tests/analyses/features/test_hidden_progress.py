@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from riskscope.analyses.features import track_hidden_progress
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.models.mlp_spec import MLPSpec
+from riskscope.procedures import track_hidden_progress
 from riskscope.tasks import make_task
 from riskscope.training import (
     FixedBatches,

@@ -133,8 +133,11 @@ def test_complexity_measures_bad_input():
     net, init, data = problem()
     with pytest.raises(SpecError, match="init"):
         complexity_measures(net, data, init={"0.weight": torch.zeros(2)})
-    with pytest.raises(SpecError, match=r"model\.1.*BatchNorm"):
-        complexity_measures(nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3)), data, init=None)
+    bn = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 3)).train()
+    before = [b.clone() for b in bn.buffers()]
+    measured = complexity_measures(bn, data, init=None, perturbation=False)
+    assert measured["parameter_norm"] > 0 and math.isnan(measured["path_norm"])
+    assert bn.training and all(torch.equal(a, b) for a, b in zip(before, bn.buffers()))
     with pytest.raises(SpecError, match=r"settings\.target_deviation"):
         complexity_measures(net, data, init=init, target_deviation=2.0)
 

@@ -14,12 +14,6 @@ from riskscope.analyses.bounds.monte_carlo import (
     monte_carlo_risks,
     monte_carlo_risks_loop,
 )
-from riskscope.analyses.bounds.network_certificate import (
-    CertifiedPosterior,
-    certify_network,
-    fit_and_certify,
-    pac_bayes_certificate,
-)
 from riskscope.analyses.bounds.norm_bounds import NormBound, NormBoundReport, norm_bounds
 from riskscope.analyses.bounds.pac_bayes_bounds import (
     bound_complexity,
@@ -32,13 +26,10 @@ from riskscope.analyses.bounds.pac_bayes_bounds import (
     quadratic_bound,
     training_objective,
 )
-from riskscope.analyses.bounds.posterior_training import PosteriorHistory, train_posterior
-from riskscope.analyses.bounds.prior import split_for_prior, train_prior_mean
 from riskscope.analyses.bounds.settings import CertificateSettings, NetworkCertificateSettings
 
 __all__ = [
     "CertificateSettings",
-    "CertifiedPosterior",
     "GaussianPosterior",
     "LossCertificate",
     "MonteCarloRisks",
@@ -46,14 +37,11 @@ __all__ = [
     "NormBound",
     "NormBoundReport",
     "PacBayesCertificate",
-    "PosteriorHistory",
     "binary_kl",
     "bound_complexity",
     "bounded_cross_entropy",
-    "certify_network",
     "certify_posterior",
     "classic_bound",
-    "fit_and_certify",
     "kl_bound",
     "kl_bound_floor",
     "kl_inverse_upper",
@@ -63,10 +51,6 @@ __all__ = [
     "monte_carlo_risks_loop",
     "norm_bounds",
     "optimal_lambda",
-    "pac_bayes_certificate",
     "quadratic_bound",
-    "split_for_prior",
-    "train_posterior",
-    "train_prior_mean",
     "training_objective",
 ]

@@ -1,5 +1,6 @@
-"""A diagonal Gaussian posterior over the weights and biases of a network's Linear and Conv
-layers, with an isotropic Gaussian prior (Dziugaite & Roy 2017; Pérez-Ortiz et al. 2021).
+"""A diagonal Gaussian posterior over all parameters of a network (any architecture whose
+function its parameters fix: batch norm is refused), with an isotropic Gaussian prior
+(Dziugaite & Roy 2017; Pérez-Ortiz et al. 2021).
 
 Q = N(μ, diag σ²) with σ = softplus(ρ) (default) or exp(ρ), trained by reparameterization
 (w = μ + σ ⊙ ε, ε ~ N(0, I)); P = N(μ_P, σ_P² I) with μ_P fixed (the initialization for a
@@ -10,9 +11,9 @@ number from a grid paid for by a union bound. Closed form, summed over all weigh
 
 `kl_divergence()` recomputes it from the current parameters at every call, in float64: nothing
 is cached from a training-mode pass (a stale KL from the last training step is a bug of some
-public code). Networks with other parameter-holding layers are refused (see
-`riskscope.probes.complexity.layers`). Weight sample j of a Monte-Carlo evaluation is drawn from
-its own generator seeded by (seed, j), so results do not depend on how samples are batched.
+public code). Networks with batch norm are refused (`check_fixed_predictor`). Weight sample
+j of a Monte-Carlo evaluation is drawn from its own generator seeded by (seed, j), so results
+do not depend on how samples are batched.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from torch.func import functional_call
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.probes.complexity.functional import batched_forward
-from riskscope.probes.complexity.layers import check_supported_layers
+from riskscope.probes.complexity.layers import check_fixed_predictor
 
 SigmaTransform = Literal["softplus", "exp"]
 
@@ -53,7 +54,7 @@ def _rho_from_sigma(sigma: float, transform: SigmaTransform) -> float:
 
 
 class GaussianPosterior(nn.Module):
-    """Q over all parameters of `model` (Linear/Conv layers only), prior N(prior_mean, σ_P²).
+    """Q over all parameters of `model` (no batch norm), prior N(prior_mean, σ_P²).
 
     model:        the architecture (copied; the copy only supplies the forward).
     prior_mean:   parameters by full name; default the model's current parameters.
@@ -67,7 +68,7 @@ class GaussianPosterior(nn.Module):
                  mean: Mapping[str, torch.Tensor] | None = None, sigma: float | None = None,
                  sigma_transform: SigmaTransform = "softplus"):
         super().__init__()
-        check_supported_layers(model)
+        check_fixed_predictor(model)
         if not (isinstance(prior_sigma, (int, float)) and prior_sigma > 0):
             raise SpecError("prior_sigma", prior_sigma, "a number > 0")
         if sigma_transform not in ("softplus", "exp"):

@@ -11,16 +11,13 @@ from riskscope.analyses.curvature.edge_of_stability import (
     EdgeOfStabilitySummary,
     summarize_member,
 )
-from riskscope.analyses.curvature.gradient_descent import (
-    GradientDescentRecord,
-    run_gradient_descent,
-)
 from riskscope.analyses.curvature.lazy_training import (
     kernel_change,
     lazy_vs_rich_slopes,
     relative_weight_change,
 )
-from riskscope.analyses.curvature.sharpness import SharpnessTrajectory, track_sharpness
+from riskscope.analyses.curvature.records import GradientDescentRecord, SharpnessTrajectory
+from riskscope.analyses.curvature.sharpness import member_sharpness
 
 __all__ = [
     "EdgeOfStabilitySummary",
@@ -30,11 +27,10 @@ __all__ = [
     "du_residual_bound_rate",
     "kernel_change",
     "lazy_vs_rich_slopes",
+    "member_sharpness",
     "observed_residual_rate",
     "pl_ratios",
     "predicted_residual_rate",
     "relative_weight_change",
-    "run_gradient_descent",
     "summarize_member",
-    "track_sharpness",
 ]

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from riskscope.analyses.curvature.sharpness import SharpnessTrajectory
+from riskscope.analyses.curvature.records import SharpnessTrajectory
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """Feature-learning analyses: learning time and abruptness, scaling fits, sample complexity,
 kernel baselines (NTK regression, random features) on sparse targets."""
 
-from riskscope.analyses.features.hidden_progress import HiddenProgress, track_hidden_progress
 from riskscope.analyses.features.kernel_baselines import (
     ntk_regression,
     random_features,
@@ -23,7 +22,6 @@ from riskscope.analyses.features.scaling import (
 )
 
 __all__ = [
-    "HiddenProgress",
     "LearningTransition",
     "SampleComplexityPoint",
     "StepsToLearnFit",
@@ -36,6 +34,5 @@ __all__ = [
     "sample_complexity_curve",
     "samples_to_reach",
     "squared_error",
-    "track_hidden_progress",
     "zero_one_error",
 ]

@@ -32,8 +32,8 @@ from riskscope.analyses.measures.speed import speed_measures
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import validate_params
+from riskscope.models.modes import buffers_preserved, evaluation_mode
 from riskscope.probes.complexity.data_input import as_dataset
-from riskscope.probes.complexity.layers import check_supported_layers
 from riskscope.probes.complexity.norms import init_state
 
 MEASURE_SCALING: dict[str, str] = {
@@ -83,9 +83,15 @@ def complexity_measures(model: nn.Module, data, *,
                     the measures that need it.
     training_curve: (steps, training cross-entropy) for the speed measures (NaN without).
     settings:       fields of `MeasureSettings`.
+    Measured in eval mode (batch norm with its running statistics); the model's mode and
+    buffers are left as they were.
     """
     s = validate_params(MeasureSettings, settings, prefix="settings")
-    check_supported_layers(model)
+    with evaluation_mode(model), buffers_preserved(model):  # measure the network, leave it
+        return _measures(model, data, init, training_curve, seed, s)
+
+
+def _measures(model, data, init, training_curve, seed, s) -> dict[str, float]:
     train = as_dataset(data, "data")
     w0 = init_state(init)
     if w0 is not None:

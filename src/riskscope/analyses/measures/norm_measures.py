@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from riskscope.analyses.bounds.norm_bounds import spectral_complexity
+from riskscope.probes.complexity.layers import supports_weight_layers
 from riskscope.probes.complexity.margins import output_margins
 from riskscope.probes.complexity.norms import layer_norms
 from riskscope.probes.complexity.path_norm import path_norm
@@ -44,6 +45,8 @@ def _flat(params) -> torch.Tensor:
 
 def norm_measures(model: nn.Module, data: Dataset, init: dict[str, torch.Tensor] | None,
                   margin_quantile: float = 0.1) -> dict[str, float]:
+    if not supports_weight_layers(model):
+        return _parameter_measures(model, data, init, margin_quantile)
     norms = layer_norms(model, data.x, init=None)
     d = len(norms)
     w = _flat(model.parameters())
@@ -83,5 +86,30 @@ def norm_measures(model: nn.Module, data: Dataset, init: dict[str, torch.Tensor]
                     "log_frobenius_product_over_margin", "path_norm_over_margin",
                     "log_spectral_margin_complexity", "log_pac_bayes_spectral_complexity"):
             out[key] = math.nan
+    out["margin"] = gamma
+    return out
+
+
+#: measures defined through weight layers (NaN for networks that are not a stack of them)
+LAYER_MEASURES = ("frobenius_distance_from_init", "spectral_distance_from_init",
+                  "log_frobenius_product", "frobenius_sum", "log_spectral_product",
+                  "spectral_sum", "frobenius_over_spectral", "path_norm",
+                  "log_spectral_product_over_margin", "log_frobenius_product_over_margin",
+                  "path_norm_over_margin", "log_spectral_margin_complexity",
+                  "log_pac_bayes_spectral_complexity")
+
+
+def _parameter_measures(model: nn.Module, data: Dataset, init: dict[str, torch.Tensor] | None,
+                        margin_quantile: float) -> dict[str, float]:
+    """The measures of a network with layers the layer norms do not cover (transformers,
+    normalized ResNets): parameter counts and norms, distance from init and the margin;
+    the layer-wise ones NaN."""
+    w = _flat(model.parameters())
+    out = {"num_parameters": float(w.numel()), "parameter_norm": float(w.pow(2).sum())}
+    out["distance_from_init"] = math.nan if init is None else float(
+        (w - _flat(init[name] for name, _ in model.named_parameters())).pow(2).sum())
+    out.update({key: math.nan for key in LAYER_MEASURES})
+    gamma = float(torch.quantile(output_margins(model, data), margin_quantile))
+    out["inverse_margin"] = 1 / gamma ** 2 if gamma > 0 else math.nan
     out["margin"] = gamma
     return out

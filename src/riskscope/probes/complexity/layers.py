@@ -1,7 +1,8 @@
 """The weight layers of a network, in the order they were registered (= forward order for the
 sequential networks the norm-based bounds are stated for).
 
-Supported: `nn.Linear`, `nn.Conv1d/2d/3d` and riskscope's `ScaledLinear` (whose effective weight
+Supported: `nn.Linear`, `nn.Conv1d/2d/3d` and riskscope's `ScaledLinear`, `MemberConv` and
+`MemberLinear` (the plain layers of the cnn/resnet/random-features families) (whose effective weight
 is multiplier × raw weight). Any other module that holds parameters of its own (batch norm,
 layer norm, embeddings, weight-normalized layers, ...) is refused with a SpecError naming it:
 a Gaussian posterior over its parameters, or a spectral norm for it, is not defined here.
@@ -16,10 +17,14 @@ import torch
 from torch import nn
 
 from riskscope.core.errors import SpecError
+from riskscope.models.member_layers import MemberConv, MemberLinear, MemberNorm
 from riskscope.models.mlp import ScaledLinear
+from riskscope.models.modes import buffers_preserved, evaluation_mode
 
-SUPPORTED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, ScaledLinear)
-SUPPORTED_NAMES = "nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d or riskscope ScaledLinear"
+SUPPORTED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, ScaledLinear, MemberConv, MemberLinear)
+SUPPORTED_NAMES = ("nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d or riskscope ScaledLinear, "
+                   "MemberConv, MemberLinear")
+CONVOLUTIONS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, MemberConv)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,30 @@ def check_supported_layers(model: nn.Module, field: str = "model") -> list[tuple
     return found
 
 
+def supports_weight_layers(model: nn.Module) -> bool:
+    """True when every parameter of `model` sits in a supported weight layer (the layer-wise
+    norms and bounds are defined); transformers and normalized networks are not."""
+    try:
+        check_supported_layers(model)
+    except SpecError:
+        return False
+    return True
+
+
+def check_fixed_predictor(model: nn.Module, field: str = "model") -> None:
+    """SpecError when `model`'s function is not fixed by its parameters alone: batch norm
+    carries running statistics learned from the data outside any prior over the weights
+    (a PAC-Bayes KL over the parameters would not pay for them)."""
+    for name, module in model.named_modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm) or (
+                isinstance(module, MemberNorm) and module.kind == "batch"):
+            raise SpecError(f"{field}.{name}" if name else field, type(module).__name__,
+                            "a network without batch norm",
+                            "its running statistics are learned from the training data but "
+                            "are not parameters of the posterior; use normalization 'layer', "
+                            "'group' or 'none'")
+
+
 def weight_layers(model: nn.Module, field: str = "model") -> list[WeightLayer]:
     """The supported layers with their effective weights, in registration order."""
     out = []
@@ -65,7 +94,7 @@ def weight_layers(model: nn.Module, field: str = "model") -> list[WeightLayer]:
         weight = module.weight.detach()
         if isinstance(module, ScaledLinear):
             weight = weight * module.multiplier
-        kind = "conv" if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)) else "linear"
+        kind = "conv" if isinstance(module, CONVOLUTIONS) else "linear"
         out.append(WeightLayer(name, module, kind, weight))
     return out
 
@@ -82,8 +111,8 @@ def layer_io_shapes(model: nn.Module, x: torch.Tensor, layers: list[WeightLayer]
 
     device = next(model.parameters()).device
     hooks = [layer.module.register_forward_hook(hook(layer.name)) for layer in layers]
-    try:
-        with torch.no_grad():
+    try:  # shapes do not depend on the mode; eval mode lets batch norm see one example
+        with torch.no_grad(), evaluation_mode(model), buffers_preserved(model):
             model(x[:1].to(device))
     finally:
         for h in hooks:

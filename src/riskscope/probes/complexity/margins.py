@@ -12,14 +12,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from riskscope.models.modes import buffers_preserved
 from riskscope.tasks.base import Dataset
 
 
 @torch.no_grad()
 def output_margins(model: nn.Module, data: Dataset, batch_size: int = 8192) -> torch.Tensor:
-    """Margins [n] (float64) of `model` on every example of `data`."""
+    """Margins [n] (float64) of `model` on every example of `data` (in the model's mode; its
+    buffers, e.g. batch-norm statistics, left as they were)."""
     device = next(model.parameters()).device
     out = []
+    with buffers_preserved(model):
+        return _margins(model, data, batch_size, device, out)
+
+
+def _margins(model, data, batch_size, device, out) -> torch.Tensor:
     for i in range(0, len(data), batch_size):
         logits = model(data.x[i:i + batch_size].to(device)).double()
         y = data.y[i:i + batch_size].to(device)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import torch
 
 from riskscope.core.errors import SpecError
+from riskscope.models.member_layers import MemberConv
 from riskscope.probes.complexity.layers import WeightLayer
 
 
@@ -69,6 +70,9 @@ def conv_operator(layer: WeightLayer) -> Callable[[torch.Tensor], torch.Tensor]:
     """The conv layer as a bias-free linear map in float64, with its own padding mode."""
     module = layer.module
     weight = layer.weight.double()
+    if isinstance(module, MemberConv):  # riskscope's plain conv: zero padding
+        conv = torch.nn.functional.conv1d if module.dims == 1 else torch.nn.functional.conv2d
+        return lambda v: conv(v, weight, None, module.stride, module.padding)
     return lambda v: module._conv_forward(v, weight, None)
 
 

@@ -34,7 +34,7 @@ import torch
 from riskscope.core.errors import SpecError
 from riskscope.probes.estimators.lanczos_process import LanczosProcess, breakdown_tolerance
 from riskscope.probes.estimators.random_vectors import generator_from, random_block
-from riskscope.probes.linops.base import LinearOperator, as_linear_operator
+from riskscope.probes.operator import LinearOperator, as_linear_operator
 
 Which = Literal["largest", "smallest", "largest_magnitude"]
 

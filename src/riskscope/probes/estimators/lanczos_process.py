@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 
 from riskscope.probes.estimators.random_vectors import random_block
-from riskscope.probes.linops.base import LinearOperator
+from riskscope.probes.operator import LinearOperator
 
 
 def breakdown_tolerance(dtype: torch.dtype) -> float:

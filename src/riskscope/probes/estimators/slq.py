@@ -25,7 +25,7 @@ from riskscope.core.errors import SpecError
 from riskscope.core.estimate import Estimate
 from riskscope.probes.estimators.lanczos_process import LanczosProcess, breakdown_tolerance
 from riskscope.probes.estimators.random_vectors import generator_from, random_block
-from riskscope.probes.linops.base import LinearOperator, as_linear_operator
+from riskscope.probes.operator import LinearOperator, as_linear_operator
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import torch
 from riskscope.core.errors import SpecError
 from riskscope.core.estimate import Estimate, t_quantile
 from riskscope.probes.estimators.random_vectors import Distribution, generator_from, random_block
-from riskscope.probes.linops.base import LinearOperator, as_linear_operator
+from riskscope.probes.operator import LinearOperator, as_linear_operator
 
 
 def _check_count(field: str, value: object, minimum: int) -> int:

@@ -34,7 +34,11 @@ from torch.func import functional_call, jacrev, vmap
 
 from riskscope.core.errors import SpecError
 from riskscope.probes.kernels.structured_ntk import structured_ntk
-from riskscope.probes.linops.checks import trainable_parameters, warn_if_training_mode
+from riskscope.probes.linops.checks import (
+    batch_statistics_layers,
+    trainable_parameters,
+    warn_if_training_mode,
+)
 
 Mode = Literal["full", "trace"]
 Method = Literal["auto", "structured", "jacobian"]
@@ -45,6 +49,13 @@ class JacobianMaker:
 
     def __init__(self, model: nn.Module):
         trainable_parameters(model)  # refuses ensembles and parameterless models
+        coupled = batch_statistics_layers(model)
+        if coupled:
+            raise SpecError("model", "batch norm in training mode: " + ", ".join(coupled),
+                            "a model whose output on one example does not depend on the "
+                            "others in its batch",
+                            "the NTK is a per-example kernel; model.eval() fixes that (batch "
+                            "norm then uses its running statistics)")
         warn_if_training_mode(model)
         self.model = model
         self.params = {n: p.detach() for n, p in model.named_parameters() if p.requires_grad}

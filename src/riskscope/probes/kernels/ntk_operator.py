@@ -13,8 +13,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from riskscope.probes.linops.base import LinearOperator
 from riskscope.probes.linops.checks import trainable_parameters, warn_if_training_mode
+from riskscope.probes.operator import LinearOperator
 
 
 class NTKOperator(LinearOperator):

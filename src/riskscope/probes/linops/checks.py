@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from riskscope.core.errors import SpecError
+from riskscope.models.member_layers import MemberNorm
 
 #: layer types whose forward pass differs between training and evaluation mode
 MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm,
@@ -31,10 +32,22 @@ class CurvatureModeWarning(UserWarning):
     """A model measured in training mode has layers that behave differently in eval mode."""
 
 
+def _mode_dependent(m: nn.Module) -> bool:
+    return isinstance(m, MODE_DEPENDENT) or (isinstance(m, MemberNorm) and m.kind == "batch")
+
+
 def mode_dependent_layers(model: nn.Module) -> list[str]:
     """Names (with types) of the layers whose forward depends on the training flag."""
     return [f"{name or '<root>'} ({type(m).__name__})" for name, m in model.named_modules()
-            if isinstance(m, MODE_DEPENDENT) and m.training]
+            if _mode_dependent(m) and m.training]
+
+
+def batch_statistics_layers(model: nn.Module) -> list[str]:
+    """Train-mode batch norms: layers that mix the examples of a batch (and update running
+    statistics), so a per-example quantity such as the NTK is not defined for the model."""
+    return [f"{name or '<root>'} ({type(m).__name__})" for name, m in model.named_modules()
+            if m.training and (isinstance(m, nn.modules.batchnorm._BatchNorm)
+                               or (isinstance(m, MemberNorm) and m.kind == "batch"))]
 
 
 def warn_if_training_mode(model: nn.Module) -> None:

@@ -36,7 +36,7 @@ class GGNOperator(ModelOperator):
         if index in self._graphs:
             return self._graphs[index]
         chunk = self.chunks[index]
-        output = self.model(chunk.x)
+        output = self.forward(chunk.x)
         loss = self.loss_fn(output, chunk.y)
         (dloss,) = torch.autograd.grad(loss, output, create_graph=True)
         dummy = torch.zeros_like(output, requires_grad=True)

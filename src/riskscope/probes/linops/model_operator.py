@@ -11,9 +11,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from riskscope.models.modes import buffers_preserved
 from riskscope.probes.linops import checks
-from riskscope.probes.linops.base import LinearOperator
 from riskscope.probes.linops.data import Chunk, LossFn, data_chunks, resolve_loss
+from riskscope.probes.operator import LinearOperator
 
 
 class ModelOperator(LinearOperator):
@@ -42,8 +43,15 @@ class ModelOperator(LinearOperator):
 
     # ---- helpers ------------------------------------------------------------------------
 
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The model's output, its buffers left as they were (a train-mode batch norm would
+        otherwise update its running statistics at every product: probes never change what
+        they measure)."""
+        with buffers_preserved(self.model):
+            return self.model(x)
+
     def _chunk_loss(self, chunk: Chunk) -> torch.Tensor:
-        return self.loss_fn(self.model(chunk.x), chunk.y)
+        return self.loss_fn(self.forward(chunk.x), chunk.y)
 
     def split(self, v: torch.Tensor) -> list[torch.Tensor]:
         """A flat vector as tensors shaped like the trainable parameters."""

@@ -37,7 +37,6 @@ import torch
 from pydantic import Field
 
 from riskscope.analyses.curvature import convergence_rate as rates
-from riskscope.analyses.curvature.gradient_descent import run_gradient_descent
 from riskscope.analyses.curvature.lazy_training import kernel_change
 from riskscope.analyses.kernels.kernel_regression import (
     kernel_regression,
@@ -48,13 +47,15 @@ from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.core.validation import Params
 from riskscope.models.activations import activation_gain
-from riskscope.models.ensemble import MLPEnsemble
+from riskscope.models.families import build_ensemble
+from riskscope.models.mlp_spec import MLPSpec
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum, mlp_kernels
 from riskscope.probes.kernels.analytic import two_layer_relu_gram
+from riskscope.procedures.gradient_descent import run_gradient_descent
 from riskscope.studies.cards.convergence import CARD
 from riskscope.studies.fit_group import member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.tasks.registry import task_class
 
@@ -84,6 +85,7 @@ class ConvergenceStudy(Study):
     declaration = CARD.declaration
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
+    supported_families = ALL_FAMILIES
     Options = ConvergenceOptions
     presets = {
         "smoke": {
@@ -130,7 +132,7 @@ class ConvergenceStudy(Study):
         sets = [unit_sphere_sample(task, n, torch_generator(s.data_seed)) for s in seeds]
         x = torch.stack([s[0] for s in sets]).to(ctx.device)
         y = torch.stack([s[1] for s in sets]).to(ctx.device)
-        ensemble = MLPEnsemble.from_seeds(spec, [s.init_seed for s in seeds], device=ctx.device,
+        ensemble = build_ensemble(spec, [s.init_seed for s in seeds], device=ctx.device,
                                           dtype=torch.float64)
         initial = [ensemble.member(i) for i in range(len(trials))]
         kernels0 = [empirical_ntk(initial[i], x[i]) for i in range(len(trials))]
@@ -177,9 +179,11 @@ def _lambda_min_or_nan(fn) -> float:
 def _member_result(i, spec, lr, n, x, y, k0, r0, net0, net_t, record, opts, x_test, y_test):
     spec0 = kernel_spectrum(k0)
     k_final = empirical_ntk(net_t, x)
-    lam_final = kernel_spectrum(k_final).lambda_min
-    lam_inf = _lambda_min_or_nan(lambda: mlp_kernels(spec, x).ntk)
-    du = spec.depth == 1 and spec.activation == "relu"
+    finite = bool(torch.isfinite(k_final).all())  # a diverged member has no final kernel
+    lam_final = kernel_spectrum(k_final).lambda_min if finite else math.nan
+    mlp = isinstance(spec, MLPSpec)  # the infinite-width kernels are the MLP family's
+    lam_inf = _lambda_min_or_nan(lambda: mlp_kernels(spec, x).ntk) if mlp else math.nan
+    du = mlp and spec.depth == 1 and spec.activation == "relu"
     lam_du = _lambda_min_or_nan(lambda: two_layer_relu_gram(x)) if du else math.nan
     residual = np.sqrt(n * record.losses[:, i])
     observed = rates.observed_residual_rate(residual, start_fraction=opts.start_fraction,

@@ -14,14 +14,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from riskscope.analyses.decomposition import decompose_design, estimate_best_in_class
 from riskscope.core.estimate import Estimate
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
+from riskscope.procedures import decompose_design, estimate_best_in_class
 from riskscope.studies.cards.decomposition import CARD
 from riskscope.studies.fit_group import evaluation_sample
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.training.config import TrainingConfig
 
@@ -55,6 +55,7 @@ class DecompositionStudy(Study):
     declaration = CARD.declaration
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
+    supported_families = ALL_FAMILIES
     Options = DecompositionOptions
     whole_groups = True
     presets = {

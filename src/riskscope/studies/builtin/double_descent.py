@@ -28,7 +28,6 @@ from pydantic import Field, field_validator
 
 from riskscope.analyses.dynamics.bias_variance import bias_variance
 from riskscope.analyses.dynamics.label_noise import check_label_noise
-from riskscope.analyses.dynamics.noisy_label_training import fit_with_label_noise
 from riskscope.analyses.dynamics.random_features_risk import (
     exact_test_risk,
     fit_ridge,
@@ -42,10 +41,11 @@ from riskscope.models.random_features import (
     relu_feature_moments,
     relu_features,
 )
+from riskscope.procedures.noisy_label_training import fit_with_label_noise
 from riskscope.studies.cards.double_descent import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 
 
@@ -75,6 +75,7 @@ class DoubleDescentStudy(Study):
     declaration = CARD.declaration
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
+    supported_families = ALL_FAMILIES
     Options = DoubleDescentOptions
     whole_groups = True
     presets = {
@@ -95,6 +96,21 @@ class DoubleDescentStudy(Study):
             "data": {"n_train": 2000, "eval_samples": 4000},
             "options": {"label_noise": 0.2},
             "grid": {"model.width": [8, 16, 24, 32, 40, 48, 56, 64, 96, 128, 256, 512]},
+        },
+        # Model-wise double descent of CNNs (Nakkiran et al. 2019 sweep the width k of a
+        # 4-layer CNN [k, 2k, 4k, 8k]) on MNIST-1D (Greydanus 2020), 15% label noise: a
+        # 3-layer CNN [k, 2k, 4k] (kernel 5, stride 2), full-batch Adam, n = 1000 (n·C =
+        # 10,000 parameters near k = 12; the CNN interpolates from k = 4). About 400 s of CPU.
+        # Measured: docs/model-families.md and benchmarks/RESULTS.md.
+        "cnn-mnist1d": {
+            "seeds": 2, "task": _MNIST1D,
+            "model": {"family": "cnn", "channels": [1, 2, 4], "kernel_size": 5, "stride": 2,
+                      "padding": 1},
+            "training": dict(_NET_TRAIN, steps=2000, log_points=30),
+            "data": {"n_train": 1000, "eval_samples": 4000},
+            "options": {"label_noise": 0.15},
+            "grid": {"model.width_multiplier": [1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0,
+                                                24.0, 32.0]},
         },
         "random-features-smoke": {
             "seeds": 3, "task": dict(_RF_TASK, input_dim=8), "model": {"width": 16},

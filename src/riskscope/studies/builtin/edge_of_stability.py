@@ -23,14 +23,14 @@ import torch
 from pydantic import Field
 
 from riskscope.analyses.curvature.edge_of_stability import summarize_member
-from riskscope.analyses.curvature.sharpness import track_sharpness
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
-from riskscope.models.ensemble import MLPEnsemble
+from riskscope.models.families import build_ensemble
+from riskscope.procedures import track_sharpness
 from riskscope.studies.cards.edge_of_stability import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.training.fit import sample_training_sets
 
@@ -55,6 +55,7 @@ class EdgeOfStabilityStudy(Study):
     declaration = CARD.declaration
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
+    supported_families = ALL_FAMILIES
     Options = EdgeOfStabilityOptions
     presets = {
         "smoke": {
@@ -75,6 +76,18 @@ class EdgeOfStabilityStudy(Study):
             "data": {"n_train": 2000, "eval_samples": 2000},
             "options": {"sharpness_every": 50, "loss_series_every": 5},
             "grid": {"training.lr": [0.03, 0.04, 0.06]},
+        },
+        # Cohen et al. 2021 report progressive sharpening and the edge of stability for CNNs
+        # too: the MNIST-1D CNN of Greydanus 2020 (3 conv layers of 25 channels) under
+        # full-batch GD on the square loss, n = 1000. Measured: docs/model-families.md.
+        "cnn": {
+            "seeds": 1,
+            "task": {"name": "mnist1d"},
+            "model": {"family": "cnn", "channels": [25, 25, 25], "activation": "tanh"},
+            "training": {"optimizer": "gd", "batch_size": 0, "lr": 0.02, "steps": 2000},
+            "data": {"n_train": 1000, "eval_samples": 2000},
+            "options": {"sharpness_every": 50, "loss_series_every": 5},
+            "grid": {"training.lr": [0.02, 0.05]},
         },
     }
 
@@ -103,7 +116,7 @@ class EdgeOfStabilityStudy(Study):
             loss = "squared_error"
             y = torch.nn.functional.one_hot(data.y, task.output_dim).to(data.x.dtype)
             y_eval = torch.nn.functional.one_hot(y_eval, task.output_dim).to(data.x.dtype)
-        ensemble = MLPEnsemble.from_seeds(spec, [s.init_seed for s in seeds], device=ctx.device)
+        ensemble = build_ensemble(spec, [s.init_seed for s in seeds], device=ctx.device)
         lr = torch.tensor([s.lr for s in seeds], device=ctx.device)
         traj = track_sharpness(ensemble, data.x, y, loss, lr, config.steps, opts.sharpness_every,
                                tol=opts.lanczos_tol, progress=ctx.progress,

@@ -46,7 +46,7 @@ from riskscope.core.validation import Params
 from riskscope.studies.cards.feature_vs_kernel import CARD
 from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 
 MAX_KERNEL_SAMPLES = 20_000
@@ -68,6 +68,7 @@ class FeatureVsKernelStudy(Study):
     declaration = CARD.declaration
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
+    supported_families = ALL_FAMILIES
     Options = FeatureVsKernelOptions
     presets = {
         "smoke": {

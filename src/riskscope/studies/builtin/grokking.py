@@ -26,7 +26,6 @@ from typing import Literal
 import torch
 from pydantic import Field
 
-from riskscope.analyses.dynamics.progress_training import train_with_progress
 from riskscope.core.errors import SpecError
 from riskscope.core.estimate import Estimate
 from riskscope.core.rng import derive_seed
@@ -35,6 +34,7 @@ from riskscope.models.ensemble import MLPEnsemble
 from riskscope.models.functional_ensemble import FunctionalEnsemble
 from riskscope.models.transformer import TransformerSpec, transformer_factory
 from riskscope.probes.grokking import steps_to_threshold
+from riskscope.procedures.progress_training import train_with_progress
 from riskscope.studies.cards.grokking import CARD
 from riskscope.studies.registry import register_study
 from riskscope.studies.study import GroupContext, Study, TrialOutcome

@@ -27,12 +27,12 @@ from pydantic import Field
 from riskscope.analyses.curvature.lazy_training import kernel_change, relative_weight_change
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
-from riskscope.models.ensemble import MLPEnsemble
+from riskscope.models.families import build_ensemble
 from riskscope.probes.kernels.empirical_ntk import empirical_ntk
 from riskscope.studies.cards.lazy_vs_rich import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.training.fit import MemberSeeds, fit_ensemble
 
@@ -65,6 +65,7 @@ class LazyVsRichStudy(Study):
     declaration = CARD.declaration
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
+    supported_families = ALL_FAMILIES
     Options = LazyVsRichOptions
     presets = {
         "smoke": {
@@ -94,7 +95,7 @@ class LazyVsRichStudy(Study):
     def check_trial(self, trial: Trial) -> None:
         model = trial.section("model")
         opts = LazyVsRichOptions(**trial.section("options"))
-        if model["parameterization"] == "mean-field" and model["bias"] and opts.scale_lr:
+        if model.get("parameterization") == "mean-field" and model["bias"] and opts.scale_lr:
             raise SpecError("model.bias", True, "false in mean-field parameterization with "
                             "options.scale_lr", "a bias has multiplier 1, so the step scaled "
                             "by the width would make it diverge")
@@ -103,11 +104,12 @@ class LazyVsRichStudy(Study):
         opts = LazyVsRichOptions(**trials[0].section("options"))
         task = trials[0].task()
         spec = trials[0].model_spec(task)
-        scale = step_scale(spec.parameterization, spec.width) if opts.scale_lr else 1.0
+        mlp = trials[0].family == "mlp"  # other families: standard scaling, the step is η₀
+        scale = step_scale(spec.parameterization, spec.width) if opts.scale_lr and mlp else 1.0
         seeds = [member_seeds(t) for t in trials]
         members = [MemberSeeds(s.init_seed, s.batch_seed, s.data_seed, s.lr * scale,
                                s.weight_decay) for s in seeds]
-        initial = MLPEnsemble.from_seeds(spec, [s.init_seed for s in seeds], device=ctx.device)
+        initial = build_ensemble(spec, [s.init_seed for s in seeds], device=ctx.device)
         fitted = fit_ensemble(task, spec, trials[0].training(), members,
                               trials[0].section("data")["n_train"], device=ctx.device,
                               eval_data=evaluation_sample(task, trials[0]),

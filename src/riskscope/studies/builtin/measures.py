@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from riskscope.analyses.bounds.monte_carlo import deterministic_error
 from riskscope.analyses.measures import MeasureSettings, complexity_measures
-from riskscope.core.rng import derive_seed, torch_generator
-from riskscope.models.mlp import MLP
+from riskscope.core.rng import derive_seed
+from riskscope.models.families import build_member
 from riskscope.studies.cards.measures import CARD
 from riskscope.studies.fit_group import fit_group, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 from riskscope.tasks.base import Dataset
 
@@ -45,6 +45,7 @@ class MeasuresStudy(Study):
     declaration = CARD.declaration
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
+    supported_families = ALL_FAMILIES
     Options = MeasuresOptions
     presets = {
         "smoke": {
@@ -85,7 +86,7 @@ class MeasuresStudy(Study):
                                              traj.member_series(i)))
                 continue
             model = ens.member(i)
-            init = MLP(spec, torch_generator(member_seeds(trial).init_seed)).to(ctx.device)
+            init = build_member(spec, member_seeds(trial).init_seed).to(ctx.device)
             train = member_data(fitted.train_data, i)
             train_error = deterministic_error(model, train)
             test_error = deterministic_error(model, fitted.eval_data)

@@ -20,13 +20,20 @@ from riskscope.analyses.bounds import CertificateSettings, norm_bounds
 from riskscope.analyses.bounds.monte_carlo import error_estimate, example_errors
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.core.validation import Params
-from riskscope.models.mlp import MLP
+from riskscope.models.families import build_member
+from riskscope.probes.complexity.layers import supports_weight_layers
 from riskscope.studies.builtin.measures import member_data
 from riskscope.studies.builtin.pac_bayes import certify_trials
 from riskscope.studies.cards.random_labels import CARD
 from riskscope.studies.fit_group import eval_seed, member_seeds
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import (
+    ALL_FAMILIES,
+    GroupContext,
+    Study,
+    TrialOutcome,
+    refuse_batch_norm,
+)
 from riskscope.studies.trial import Trial
 from riskscope.tasks import label_noise  # registers the `label-noise` task
 from riskscope.tasks.base import Dataset, Task
@@ -58,6 +65,7 @@ class RandomLabelsStudy(Study):
     declaration = CARD.declaration
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
+    supported_families = ALL_FAMILIES
     Options = RandomLabelsOptions
     presets = {
         "smoke": {
@@ -84,6 +92,12 @@ class RandomLabelsStudy(Study):
         },
     }
 
+
+    def check_trial(self, trial: Trial) -> None:
+        if trial.section("options").get("certify", True):
+            refuse_batch_norm(trial, "options.certify computes a PAC-Bayes certificate over "
+                              "the weights (set it false to train batch-norm networks)")
+
     def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
         task = trials[0].task()
         options = RandomLabelsOptions(**trials[0].section("options"))
@@ -105,18 +119,25 @@ class RandomLabelsStudy(Study):
                 outcomes.append(TrialOutcome("diverged", {"stop_reason": "diverged"}, series))
                 continue
             model = ens.member(i)
-            init = MLP(ens.spec, torch_generator(member_seeds(trial).init_seed))
-            report = norm_bounds(model, sets[i], test, init=init.to(ctx.device),
-                                 delta=options.delta, margin_quantile=options.margin_quantile,
-                                 seed=derive_seed(trial.seed, "norm-bounds"))
+            init = build_member(ens.spec, member_seeds(trial).init_seed)
             test_error = error_estimate(example_errors(model, test), "held-out, clean labels")
+            if supports_weight_layers(model):  # the norm bounds need a stack of weight layers
+                report = norm_bounds(model, sets[i], test, init=init.to(ctx.device),
+                                     delta=options.delta,
+                                     margin_quantile=options.margin_quantile,
+                                     seed=derive_seed(trial.seed, "norm-bounds"))
+                errors = (report.train_error, report.test_error, report.gap)
+                bounds = {k: v for k, v in report.flat().items()
+                          if k not in ("train_error", "test_error", "gap")}
+            else:
+                train_error = float(example_errors(model, sets[i]).mean())
+                errors = (train_error, test_error.value, test_error.value - train_error)
+                bounds = {}
             result = {"noise_fraction": task.params.noise_fraction, "changed_fraction": changed,
-                      "train_error": report.train_error, "test_error": report.test_error,
+                      "train_error": errors[0], "test_error": errors[1],
                       "test_error_ci_low": test_error.ci_low,
                       "test_error_ci_high": test_error.ci_high,
-                      "generalization_gap": report.gap,
-                      **{k: v for k, v in report.flat().items()
-                         if k not in ("train_error", "test_error", "gap")}}
+                      "generalization_gap": errors[2], **bounds}
             cert = certificates[i]
             if cert is not None and cert["status"] == "done":
                 result.update({f"pac_bayes_{k}": v for k, v in cert["result"].items()

@@ -7,7 +7,7 @@ seen); the `full` preset uses the hinge loss on z₁ − z₀ as Barak et al. do
 training run (a `train_ensemble` hook, so momentum, Adam and schedules work as usual) every
 member's test accuracy and loss on the fixed evaluation sample, the Fourier gap of z₁ − z₀, the
 first layer's movement and its alignment with the support are measured
-(analyses/features/hidden_progress.py); the Fourier gap, the costly one, every
+(procedures/hidden_progress.py); the Fourier gap, the costly one, every
 `options.fourier_every` steps (the full preset: every 100, the rest every 10).
 
 Per trial: steps_to_learn (first measured step with test accuracy ≥ options.accuracy_threshold,
@@ -27,12 +27,12 @@ import torch
 from pydantic import Field
 
 from riskscope.analyses.features import fit_steps_to_learn, learning_transition
-from riskscope.analyses.features.hidden_progress import track_hidden_progress
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.probes.features import activation_sparsity, effective_rank, neural_collapse
+from riskscope.procedures.hidden_progress import track_hidden_progress
 from riskscope.studies.cards.sparse_parity import CARD
 from riskscope.studies.fit_group import evaluation_sample, member_seeds
 from riskscope.studies.registry import register_study

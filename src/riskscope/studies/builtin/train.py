@@ -17,7 +17,7 @@ from riskscope.probes.population_risk import ensemble_population_risk
 from riskscope.studies.cards.train import CARD
 from riskscope.studies.fit_group import fit_group
 from riskscope.studies.registry import register_study
-from riskscope.studies.study import GroupContext, Study, TrialOutcome
+from riskscope.studies.study import ALL_FAMILIES, GroupContext, Study, TrialOutcome
 from riskscope.studies.trial import Trial
 
 
@@ -39,6 +39,7 @@ class TrainStudy(Study):
     summary_columns = CARD.summary_columns
     report_figures = CARD.declaration.report_figures
     Options = TrainOptions
+    supported_families = ALL_FAMILIES
     presets = {
         "smoke": {
             "seeds": 2,

@@ -64,7 +64,7 @@ def estimate_best_in_class(task: Task, spec: MLPSpec, config: TrainingConfig, re
     ens = fitted.ensemble
     val = task.sample(validation_samples, torch_generator(derive_seed(seed, "validation")))
     with torch.no_grad():
-        out = ens(val.x.to(ens.weights[0].device))
+        out = ens(val.x.to(ens.stacked_parameters()[0].device))
         val_risk = pointwise_loss(task.default_metric, out, val.y.to(out.device)).mean(-1)
     val_risk = torch.nan_to_num(val_risk.double(), nan=float("inf")).cpu()
     best = int(torch.argmin(val_risk))

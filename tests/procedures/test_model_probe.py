@@ -5,10 +5,10 @@ import pytest
 import torch
 from torch import nn
 
-from riskscope.analyses.model_probe import check_model_on_data, probe_model
 from riskscope.core.errors import SpecError
+from riskscope.probes.curvature_api import hessian_top_eigenvalues, hessian_trace
 from riskscope.probes.kernels.empirical_ntk import empirical_ntk
-from riskscope.probes.linops.api import hessian_top_eigenvalues, hessian_trace
+from riskscope.procedures.model_probe import check_model_on_data, probe_model
 from riskscope.tasks.base import Dataset
 
 

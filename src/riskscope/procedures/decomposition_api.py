@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from riskscope.analyses.decomposition.best_in_class import BestInClass, estimate_best_in_class
-from riskscope.analyses.decomposition.design import decompose_design
 from riskscope.core.device import resolve_device
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.core.validation import validate_params
 from riskscope.models.mlp_spec import MLPSpec
+from riskscope.procedures.best_in_class import BestInClass, estimate_best_in_class
+from riskscope.procedures.decomposition_design import decompose_design
 from riskscope.tasks.base import Task
 from riskscope.tasks.registry import make_task
 from riskscope.training.config import TrainingConfig

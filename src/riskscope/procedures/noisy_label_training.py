@@ -18,6 +18,7 @@ import torch
 from riskscope.analyses.dynamics.label_noise import corrupt_labels
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.models.ensemble import MLPEnsemble
+from riskscope.models.families import build_ensemble
 from riskscope.models.mlp_spec import MLPSpec
 from riskscope.tasks.base import Dataset, Task
 from riskscope.training.config import TrainingConfig
@@ -50,7 +51,7 @@ def fit_with_label_noise(task: Task, spec: MLPSpec, config: TrainingConfig,
                                torch_generator(derive_seed(m.data_seed, "noise")))
                 for i, m in enumerate(members)]
         noisy, mask = torch.stack([r[0] for r in rows]), torch.stack([r[1] for r in rows])
-    ensemble = MLPEnsemble.from_seeds(spec, [m.init_seed for m in members], device=device)
+    ensemble = build_ensemble(spec, [m.init_seed for m in members], device=device)
     batches = FixedBatches(Dataset(clean.x, noisy), len(members), config.batch_size,
                            [m.batch_seed for m in members])
     lr = torch.tensor([m.lr for m in members], device=device)

@@ -171,7 +171,7 @@ def probe_model(model: nn.Module, data, *, measures: Sequence[str] = PROBE_MEASU
 
 
 def _hessian(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> None:
-    from riskscope.probes.linops.api import hessian_top_eigenvalues
+    from riskscope.probes.curvature_api import hessian_top_eigenvalues
 
     top = hessian_top_eigenvalues(model, train, k=k, loss=loss, rng=seed)
     for i, v in enumerate(top.values()):
@@ -180,7 +180,7 @@ def _hessian(result, model, train, test, init, loss, k, ntk_examples, seed, cs) 
 
 
 def _trace(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> None:
-    from riskscope.probes.linops.api import hessian_trace
+    from riskscope.probes.curvature_api import hessian_trace
 
     est = hessian_trace(model, train, loss=loss, num_products=60, rng=seed)
     result.rows.append(("trace", "hessian_trace", est.value,
@@ -188,7 +188,7 @@ def _trace(result, model, train, test, init, loss, k, ntk_examples, seed, cs) ->
 
 
 def _density(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> None:
-    from riskscope.probes.linops.api import hessian_spectral_density
+    from riskscope.probes.curvature_api import hessian_spectral_density
 
     dens = hessian_spectral_density(model, train, loss=loss, num_probes=4, num_steps=40,
                                     rng=seed)
@@ -215,7 +215,7 @@ def _ntk(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> N
 
 
 def _certificate(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> None:
-    from riskscope.analyses.bounds.network_certificate import pac_bayes_certificate
+    from riskscope.procedures.network_certificate import pac_bayes_certificate
 
     if init is None:
         raise SpecError("init", None, "the model's weights before training (riskscope probe "

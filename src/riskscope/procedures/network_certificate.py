@@ -24,15 +24,15 @@ from riskscope.analyses.bounds.certificate import (
     check_certificate_settings,
 )
 from riskscope.analyses.bounds.gaussian_posterior import GaussianPosterior
-from riskscope.analyses.bounds.posterior_training import PosteriorHistory, train_posterior
-from riskscope.analyses.bounds.prior import split_for_prior, train_prior_mean
 from riskscope.analyses.bounds.settings import CertificateSettings, NetworkCertificateSettings
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import validate_params
 from riskscope.probes.complexity.data_input import as_dataset
-from riskscope.probes.complexity.layers import check_supported_layers
+from riskscope.probes.complexity.layers import check_fixed_predictor
 from riskscope.probes.complexity.norms import init_state
+from riskscope.procedures.posterior_training import PosteriorHistory, train_posterior
+from riskscope.procedures.prior import split_for_prior, train_prior_mean
 from riskscope.tasks.base import Dataset
 from riskscope.training.config import TrainingConfig
 
@@ -123,7 +123,7 @@ def certify_network(model: nn.Module, data, *, init: nn.Module | Mapping[str, to
     s = validate_params(NetworkCertificateSettings, settings, prefix="settings")
     if not isinstance(model, nn.Module):
         raise SpecError("model", type(model).__name__, "a torch nn.Module")
-    check_supported_layers(model)
+    check_fixed_predictor(model)
     if init is None:
         raise SpecError("init", None, "the network's weights at initialization (a module or "
                         "state dict): the prior is centred there (data-free) or trained from "
