@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 some trials failed; 2 bad input (spec, arguments, store
 from __future__ import annotations
 
 import json
+import signal
 import sys
 
 import click
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from riskscope.cli.progress import RichProgress
+from riskscope.cli.run_options import EXECUTORS, make_executor, run_notes, stale_note
 from riskscope.cli.tables import runs_table, summary_table
 from riskscope.core.errors import RiskscopeError
 from riskscope.report.run_summary import run_summary
@@ -81,31 +83,42 @@ def tasks() -> None:
 @click.option("--dry-run", is_flag=True, help="validate and list the trials, run nothing")
 @click.option("--no-report", is_flag=True, help="do not build the HTML report at the end")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="CPU threads for torch (default: torch's, one per core); 1 on a machine "
-                   "shared with other jobs, where OpenMP threads of small kernels spin")
-def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads) -> None:
+              help="CPU threads for torch (default 1: the ensembles' small kernels gain little "
+                   "from more and collapse on a busy machine; see docs/cli.md)")
+@click.option("--executor", type=click.Choice(EXECUTORS), default=None,
+              help="local (default: this process) or ray (Ray tasks; docs/scale-out.md)")
+@click.option("--ray-address", default=None, metavar="auto|HOST:PORT",
+              help="join this Ray cluster (implies --executor ray); default: a local Ray "
+                   "instance on this machine's cores")
+@click.option("--rerun-stale", is_flag=True,
+              help="recompute finished trials whose code (riskscope, the study, its analyses) "
+                   "has changed since they ran")
+def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, executor,
+        ray_address, rerun_stale) -> None:
     """Run STUDY (a built-in name or a SPEC.toml); rerunning resumes where it stopped."""
-    if threads is not None:
-        import torch
-
-        torch.set_num_threads(threads)
     spec = load_spec(study, preset, overrides)
     trials = expand_trials(spec)  # every trial validated before anything is written
     if dry_run:
         out.print(f"{spec.study}: {len(trials)} trials valid; nothing run (--dry-run)")
         return
     with _open_store(out_dir, create=True) as store:
+        runner = make_executor(executor, ray_address)
         try:
             summary = run_study(spec, store, device=device, progress=RichProgress(console),
-                                preset=preset or "full")
+                                preset=preset or "full", executor=runner,
+                                rerun_stale=rerun_stale, threads=threads)
         except KeyboardInterrupt:
             _fail("interrupted; finished trials are saved. Rerun the same command to resume.",
                   130)
+        finally:
+            runner.close()
         report = run_summary(store, summary.run_id)
     out.print(summary_table(report, _headline(report)))
     out.print(f"run {summary.run_id}: {summary.trials} trials, {summary.skipped} already in "
               f"the store, {summary.finished} finished now ({summary.diverged} diverged), "
               f"{summary.failed} failed, {summary.wall_s:.1f} s. Store: {summary.store}")
+    for note in run_notes(summary):
+        out.print(note)
     if not no_report:
         with _open_store(out_dir, create=False) as store:
             _end_of_run_report(store, summary.run_id)
@@ -171,9 +184,12 @@ def show(run_ref, out_dir, as_json) -> None:
               f" status={summary['status']} trials={c['trials']} finished={c['finished']} "
               f"diverged={c['diverged']} failed={c['failed']} pending={c['pending']}")
     out.print(summary_table(summary, _headline(summary)))
+    if stale_note(summary):
+        out.print(f"[bold yellow]{stale_note(summary)}[/]")
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # see riskscope/cli/__init__.py
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -183,5 +199,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except RiskscopeError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a path that cannot be created, read or written
+        where = exc.filename or "a file"
+        _fail(f"{where}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         _fail("interrupted; rerun the same command to resume.", 130)

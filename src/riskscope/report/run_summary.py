@@ -6,9 +6,13 @@ JSON keys (stable; documented in docs/cli.md):
   counts{trials, finished, diverged, failed, pending}, varying (dotted parameter names),
   trials[{trial_hash, status, seed, data_seed, params{varying}, result{...}, error}],
   summary[{params{varying}, n, diverged, results{name: {mean, std, ci_low, ci_high, n}}}],
-  prerequisites[{trial_hash, status, result{...}}]
+  prerequisites[{trial_hash, status, result{...}}],
+  code{current, stale, unknown, stale_trials[...]}
 `counts` covers every trial of the run; `varying`, `trials` and `summary` cover its main
 trials; prerequisite trials (e.g. the decomposition's best-in-class runs) are listed apart.
+`code` compares each finished trial's recorded code fingerprint with the code installed now:
+`stale` results were computed by code that has changed since (recompute them with
+`riskscope run ... --rerun-stale`); `unknown` ones recorded no fingerprint.
 """
 
 from __future__ import annotations
@@ -71,6 +75,15 @@ def status_counts(trials: pd.DataFrame) -> dict:
             "pending": counts["pending"]}
 
 
+def code_counts(store: Store, run_id: str) -> dict:
+    """{current, stale, unknown, stale_trials}: finished trials by whether the code that
+    computed them is unchanged now (`Store.code_status`)."""
+    status = store.code_status(run_id)
+    stale = sorted(th for th, current in status.items() if current is False)
+    return {"current": sum(v is True for v in status.values()), "stale": len(stale),
+            "unknown": sum(v is None for v in status.values()), "stale_trials": stale}
+
+
 def run_summary(store: Store, run_ref: str) -> dict:
     """Summary of the run's main trials; prerequisite trials are counted and listed apart."""
     run_id = store.resolve_run(run_ref)
@@ -79,6 +92,7 @@ def run_summary(store: Store, run_ref: str) -> dict:
     main = main_trial_mask(trials, run.get("spec") or {}, run.get("info") or {})
     summary = summarize(run, trials[main])
     summary["counts"] = status_counts(trials)
+    summary["code"] = code_counts(store, run_id)
     summary["prerequisites"] = [
         {"trial_hash": t["trial_hash"], "status": t["status"],
          "result": {c.removeprefix("result."): _clean(t[c]) for c in trials.columns
