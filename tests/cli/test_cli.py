@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from riskscope.store import Store
-
 from tests.cli_runner import run_cli
 
 SMALL = ["--set", "training.steps=20", "--set", "options.risk_samples=300", "--no-report"]
