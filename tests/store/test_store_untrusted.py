@@ -54,7 +54,7 @@ def test_crafted_artifact_path_is_never_read(tmp_path, relpath):
     (tmp_path / "victim.txt").write_text("secret")
     _store_with_trials(store_dir, 1)
     _sql(store_dir, "UPDATE artifacts SET relpath = ?", relpath)
-    with Store(store_dir) as store, pytest.raises(StoreError, match="outside|invalid"):
+    with Store(store_dir) as store, pytest.raises(StoreError, match=r"outside|invalid"):
         store.load_artifact(trial_hash(0), "weights")
 
 
