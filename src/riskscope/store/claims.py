@@ -105,13 +105,14 @@ def release_trials(db: sqlite3.Connection, trial_hashes: Iterable[str] | None = 
                            [(me, th) for th in trial_hashes])
 
 
-def live_claims(db: sqlite3.Connection, trial_hashes: Iterable[str]) -> dict[str, str]:
-    """trial_hash -> owner of the live claims on the given trials held by other processes."""
+def live_claims(db: sqlite3.Connection, trial_hashes: Iterable[str]) -> dict[str, tuple]:
+    """trial_hash -> (owner, host, pid) of the live claims on the given trials held by other
+    processes."""
     me, now, out = owner_id(), time.time(), {}
     for th in dict.fromkeys(trial_hashes):
         claim = db.execute(
             "SELECT owner, host, pid, claimed_at FROM claims WHERE trial_hash = ?", (th,)
         ).fetchone()
         if claim is not None and claim[0] != me and claim_is_live(*claim, now):
-            out[th] = claim[0]
+            out[th] = tuple(claim[:3])
     return out

@@ -225,8 +225,9 @@ class Store:
             claims.release_trials(self._db, trial_hashes)
 
     @_guarded
-    def live_claims(self, trial_hashes: Iterable[str]) -> dict[str, str]:
-        """trial_hash -> owner, for the given trials claimed by another live process."""
+    def live_claims(self, trial_hashes: Iterable[str]) -> dict[str, tuple]:
+        """trial_hash -> (owner, host, pid), for the given trials claimed by another live
+        process."""
         return claims.live_claims(self._db, trial_hashes)
 
     # -- code fingerprints ---------------------------------------------------------------------

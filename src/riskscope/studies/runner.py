@@ -222,7 +222,7 @@ def _final_status(state: _RunState, hashes: list[str], device: str) -> None:
     unfinished = set(hashes) - store.finished_trials(hashes)
     held = store.live_claims(unfinished)
     if held:
-        host, pid, _ = next(iter(held.values())).rsplit(":", 2)
+        _, host, pid = next(iter(held.values()))
         store.set_run_status(state.run_id, "running", device=device, pid=int(pid), host=host)
         return
     status = "failed" if summary.failed or (unfinished and not summary.elsewhere) else "done"
