@@ -92,9 +92,11 @@ def check_ensemble_fits(params: dict, input_dim: int, output_dim: int, members: 
     if total <= limit:
         return
     field = max(parts, key=parts.get)
+    deep = model["depth"] > model["width"]
     if field == "activations":
-        field = "training.batch_size" if training["batch_size"] else "data.n_train"
-    if field == "model.width" and model["depth"] > model["width"]:
+        field = "model.depth" if deep else (
+            "training.batch_size" if training["batch_size"] else "data.n_train")
+    if field == "model.width" and deep:
         field = "model.depth"
     value = {"model.width": model["width"], "model.depth": model["depth"],
              "data.n_train": data["n_train"], "data.eval_samples": data["eval_samples"],
