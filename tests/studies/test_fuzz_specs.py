@@ -36,7 +36,7 @@ scalars = st.one_of(
 )
 values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4),
-    st.dictionaries(st.sampled_from(KEYS + ["x", "zip", "product"]), inner, max_size=3)),
+    st.dictionaries(st.sampled_from([*KEYS, "x", "zip", "product"]), inner, max_size=3)),
     max_leaves=8)
 
 
