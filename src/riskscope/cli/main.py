@@ -101,8 +101,8 @@ def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, 
     if dry_run:
         out.print(f"{spec.study}: {len(trials)} trials valid; nothing run (--dry-run)")
         return
-    with _open_store(out_dir, create=True) as store:
-        runner = make_executor(executor, ray_address)
+    runner = make_executor(executor, ray_address)  # before any file is touched
+    with runner.closing(), _open_store(out_dir, create=True) as store:
         try:
             summary = run_study(spec, store, device=device, progress=RichProgress(console),
                                 preset=preset or "full", executor=runner,
@@ -110,8 +110,6 @@ def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, 
         except KeyboardInterrupt:
             _fail("interrupted; finished trials are saved. Rerun the same command to resume.",
                   130)
-        finally:
-            runner.close()
         report = run_summary(store, summary.run_id)
     out.print(summary_table(report, _headline(report)))
     out.print(f"run {summary.run_id}: {summary.trials} trials, {summary.skipped} already in "

@@ -13,6 +13,7 @@ driver's.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
 from abc import ABC, abstractmethod
@@ -87,6 +88,14 @@ class Executor(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the executor started (a local Ray instance, ...)."""
+
+    @contextlib.contextmanager
+    def closing(self) -> Iterator[Executor]:
+        """`with executor.closing():` closes it at the end of the block, whatever happens."""
+        try:
+            yield self
+        finally:
+            self.close()
 
 
 class LocalExecutor(Executor):
