@@ -50,7 +50,9 @@ class ProgressSink:
 class RunSummary:
     """skipped: finished in the store before this run; finished: committed by this process;
     elsewhere: trials left to (or committed by) another process running the same study into
-    the same store; stale: finished trials recomputed because their code changed."""
+    the same store; stale: finished trials recomputed because their code changed; blocked:
+    trials not run because a prerequisite is not finished (it failed, or another process
+    holds it)."""
 
     run_id: str
     name: str
@@ -64,6 +66,7 @@ class RunSummary:
     failures: list[str] = field(default_factory=list)
     elsewhere: int = 0
     stale: int = 0
+    blocked: int = 0
 
 
 def run_id_for(spec: StudySpec) -> tuple[str, str]:
@@ -172,6 +175,10 @@ def _claimed_jobs(state: _RunState, groups: list[list[Trial]], study_name: str, 
     group, for a study that runs groups whole)."""
     for group in groups:
         pending = [t.hash for t in group if t.hash not in state.done]
+        if any(h_ not in available for t in group for h_ in needs.get(t.hash, [])):
+            state.summary.blocked += len(pending)
+            state.progress.advance(state.study.work_steps(group[0]))
+            continue
         claimed, elsewhere = state.store.claim_trials(pending, state.run_id,
                                                       replace=state.replace)
         taken = [t for t in group if t.hash in claimed or t.hash in state.done]
@@ -226,6 +233,6 @@ def _final_status(state: _RunState, hashes: list[str], device: str) -> None:
         store.set_run_status(state.run_id, "running", device=device, pid=int(pid), host=host)
         return
     status = "failed" if summary.failed or (unfinished and not summary.elsewhere) else "done"
-    if unfinished and summary.elsewhere and not summary.failed:
+    if unfinished and (summary.elsewhere or summary.blocked) and not summary.failed:
         status = "interrupted"  # another runner stopped without finishing its share
     store.set_run_status(state.run_id, status, device=device, wall_s=summary.wall_s)
