@@ -3,6 +3,7 @@
 The public API is re-exported here; see docs/architecture.md for the layering.
 """
 
+import riskscope._startup  # noqa: F401 - first: the `riskscope` program's quiet Ctrl-C
 from riskscope.core.errors import RiskscopeError, SpecError, StoreError
 from riskscope.core.estimate import Estimate
 

@@ -148,10 +148,12 @@ def test_a_read_only_results_directory_is_a_clear_error(tmp_path, spec_file, tmp
     assert list(disk.iterdir()) == []
 
 
-def test_ctrl_c_during_start_up_exits_130_without_traceback():
-    proc = riskscope("studies")
-    time.sleep(0.3)  # the imports (torch, ...) take seconds
+def test_ctrl_c_during_start_up_exits_130_without_traceback(tmp_path):
+    proc = riskscope("run", "train", "--preset", "smoke", "--dry-run")
+    time.sleep(0.5)  # the imports (torch, the studies) take seconds
+    if proc.poll() is not None:
+        pytest.skip("the program started too fast to interrupt it during start-up")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "interrupted" in err

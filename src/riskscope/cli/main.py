@@ -187,7 +187,7 @@ def show(run_ref, out_dir, as_json) -> None:
 
 
 def main() -> None:
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # see riskscope/cli/__init__.py
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # see riskscope/_startup.py
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
