@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 
 import click
 from rich.console import Console
@@ -187,7 +188,8 @@ def show(run_ref, out_dir, as_json) -> None:
 
 
 def main() -> None:
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # see riskscope/_startup.py
+    if threading.current_thread() is threading.main_thread():  # see riskscope/_startup.py
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
