@@ -58,3 +58,24 @@ def test_results_path_that_cannot_be_created_is_exit_2(tmp_path, capsys):
         code, _, err = run_cli(["run", "train", "--preset", "smoke", "--out", out,
                                 "--set", "training.steps=5", "--no-report"], capsys)
         assert code == 2 and "Traceback" not in err and out.split("/results")[0] in err, err
+
+
+@pytest.mark.parametrize("override", [
+    ["task.input_dim=100000", "task.teacher_width=100000"],
+    ["task.teacher_width=100000", "task.teacher_depth=64"],
+])
+def test_a_teacher_too_big_for_memory_is_refused_before_it_is_built(override, capsys):
+    """Found by the nightly fuzz run: a 10^10-weight teacher got the process OOM-killed."""
+    args = ["run", "train", "--preset", "smoke", "--dry-run"]
+    for item in override:
+        args += ["--set", item]
+    code, _, err = run_cli(args, capsys)
+    assert code == 2 and "error: task.teacher_width:" in err and "GiB" in err
+
+
+def test_a_gaussian_mixture_too_big_for_memory_is_refused():
+    from riskscope.tasks import make_task
+
+    with pytest.raises(SpecError, match="GiB"):
+        make_task("gaussian-mixture", {"input_dim": 100000, "num_classes": 10000,
+                                       "mean_layout": "random"})

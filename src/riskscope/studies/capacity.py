@@ -19,39 +19,12 @@ beyond it is a hang, whatever the memory), and the number of trials by `MAX_TRIA
 
 from __future__ import annotations
 
-import os
-
 from riskscope.core.errors import SpecError
+from riskscope.core.memory import MEMORY_SHARE, available_bytes, gib
 
 BYTES = 4
-#: share of the available memory one ensemble may take
-MEMORY_SHARE = 0.5
 MAX_STEPS = 10**9
 MAX_TRIALS = 200_000
-
-
-def available_bytes(device: str = "cpu") -> int:
-    """Memory available to a new ensemble on `device` (MemAvailable on Linux for the CPU)."""
-    if str(device).startswith("cuda"):
-        import torch
-
-        if torch.cuda.is_available():
-            return int(torch.cuda.get_device_properties(0).total_memory)
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
-
-
-def _gib(n: float) -> str:
-    return f"{n / 2**30:.3g} GiB"
 
 
 def ensemble_bytes(input_dim: int, output_dim: int, width: int, depth: int, n_train: int,
@@ -102,6 +75,6 @@ def check_ensemble_fits(params: dict, input_dim: int, output_dim: int, members: 
              "data.n_train": data["n_train"], "data.eval_samples": data["eval_samples"],
              "training.batch_size": training["batch_size"]}[field]
     raise SpecError(field, value, f"a size whose ensemble fits in memory: {members} members "
-                    f"would need about {_gib(total)}, and this machine has {_gib(limit)} for "
+                    f"would need about {gib(total)}, and this machine has {gib(limit)} for "
                     f"one ensemble (half the available memory on {device})",
                     "reduce it, or the seeds per ensemble (max_group_size)")
