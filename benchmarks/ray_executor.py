@@ -9,6 +9,10 @@ torch thread per job (the default thread policy; each Ray task declares one CPU)
 local instance with `--workers` CPUs; its start-up is timed apart and not in the ratio (a
 cluster is started once for many runs). The overhead is measured with the same number of
 1-step jobs: (Ray wall − local wall) / jobs. Results are checked identical between executors.
+
+On a shared machine the speed-up is bounded by the cores other users leave free, so the script
+first probes that: two pure-Python spin tasks run at once as Ray tasks, and each reports the
+CPU time it got per second of wall time (1.0 each = two free cores; 0.5 each = one).
 """
 
 from __future__ import annotations
@@ -43,6 +47,23 @@ def timed(spec, executor) -> tuple[float, dict]:
     return wall, results
 
 
+def _spin(n: int) -> float:
+    cpu, wall = time.process_time(), time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i
+    return (time.process_time() - cpu) / (time.perf_counter() - wall)
+
+
+def free_core_probe(workers: int) -> list[float]:
+    """CPU seconds per wall second each of `workers` concurrent spin tasks got."""
+    import ray
+
+    task = ray.remote(num_cpus=1)(_spin)
+    ray.get([task.remote(10) for _ in range(workers)])
+    return [round(x, 2) for x in ray.get([task.remote(10_000_000) for _ in range(workers)])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=8)
@@ -56,6 +77,8 @@ def main() -> None:
     ray_executor = RayExecutor(num_cpus=args.workers)
     ray_start = time.perf_counter() - start
     timed(tiny, ray_executor)  # warm the workers (imports of torch and riskscope)
+    print(f"free-core probe (CPU s per wall s of each concurrent Ray task): "
+          f"{free_core_probe(args.workers)}")
     local_wall, local_results = timed(spec, LocalExecutor())
     ray_wall, ray_results = timed(spec, ray_executor)
     local_tiny, _ = timed(tiny, LocalExecutor())
