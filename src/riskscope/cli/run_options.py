@@ -30,8 +30,8 @@ def run_notes(summary: RunSummary) -> list[str]:
                      "another process running this study into the same store; this process "
                      f"committed {summary.finished + summary.failed}.")
     if summary.blocked:
-        notes.append(f"{summary.blocked} trials were not run: a trial they need is not finished "
-                     "(it failed, or another process is computing it); rerun to complete them.")
+        notes.append(f"{summary.blocked} trials were not run: another process is still "
+                     "computing a trial they need; rerun to complete them.")
     if summary.stale:
         notes.append(f"{summary.stale} stale results (computed by older code) were recomputed.")
     return notes

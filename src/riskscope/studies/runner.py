@@ -51,8 +51,8 @@ class RunSummary:
     """skipped: finished in the store before this run; finished: committed by this process;
     elsewhere: trials left to (or committed by) another process running the same study into
     the same store; stale: finished trials recomputed because their code changed; blocked:
-    trials not run because a prerequisite is not finished (it failed, or another process
-    holds it)."""
+    trials not run because another process is still computing a prerequisite they need (a
+    prerequisite that failed is handled by the study, as before)."""
 
     run_id: str
     name: str
@@ -175,7 +175,8 @@ def _claimed_jobs(state: _RunState, groups: list[list[Trial]], study_name: str, 
     group, for a study that runs groups whole)."""
     for group in groups:
         pending = [t.hash for t in group if t.hash not in state.done]
-        if any(h_ not in available for t in group for h_ in needs.get(t.hash, [])):
+        missing = {h_ for t in group for h_ in needs.get(t.hash, []) if h_ not in available}
+        if missing and state.store.live_claims(missing):  # another runner computes them
             state.summary.blocked += len(pending)
             state.progress.advance(state.study.work_steps(group[0]))
             continue
