@@ -1,8 +1,9 @@
 """`RayExecutor`: run a study's groups as Ray tasks on a local instance or a Ray cluster.
 
 Each `GroupJob` becomes one Ray task declaring its resources (`cpus_per_job` CPUs, and one GPU
-when the device is CUDA). Jobs are submitted as slots free up (at most as many in flight as the
-cluster can run at once), so the runner claims each group's trials just before it starts.
+when the device is CUDA). Jobs are submitted as slots free up (as many in flight as the cluster
+can run at once, plus one queued), so the runner claims each group's trials shortly before it
+starts.
 Finished groups come back through `ray.wait` in completion order and the driver commits each at
 once: the store stays on the driver's machine and the driver is its only writer; workers never
 touch it. Workers report training steps to a small progress actor that the driver polls, so the
@@ -201,8 +202,10 @@ class RayExecutor(Executor):
             self._report(progress, reported)
 
     def _slots(self, in_flight: dict) -> int:
+        """Jobs to keep in flight: what the cluster runs at once plus one queued, so a worker
+        that finishes starts its next job while the driver commits."""
         job = next(iter(in_flight.values()))[0] if in_flight else None
-        return self.capacity(job.device if job else "cpu")
+        return self.capacity(job.device if job else "cpu") + 1
 
     def _report(self, progress: Callable[[int], None] | None, reported: int) -> int:
         if progress is None or self._board is None:
