@@ -5,8 +5,9 @@ thousand entries per member) are far too small to split across cores. With torch
 (one OpenMP thread per core) the threads of each tiny kernel spin-wait for each other, and on a
 machine where another process is busy they wait for the core that process holds: the
 decomposition smoke preset took 266 s with torch's default instead of 18 s with one thread on
-a 2-core machine with one busy neighbour (benchmarks/RESULTS.md, "Default thread policy"). One thread loses little on an idle
-machine for these sizes and avoids the collapse on a shared one. A user with large models on a
+a 2-core machine with one busy neighbour (benchmarks/RESULTS.md, "Default thread policy").
+One thread loses little on an idle machine for these sizes and avoids the collapse on a shared
+one. A user with large models on a
 dedicated machine asks for more (`--threads N`, `run_study(..., threads=N)`); Ray workers get
 as many threads as CPUs their job declares. CUDA runs are left alone (the GPU does the work).
 """
