@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml requirements/cpu.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements/cpu.txt -e ".[test,tensorboard,mlflow]"
+	$(BIN)/pip install --quiet -r requirements/cpu.txt -e ".[test,tensorboard,mlflow,ray]"
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -40,7 +40,7 @@ def main() -> None:
     spec = load_spec({"study": "decomposition"}, args.preset)
     with tempfile.TemporaryDirectory() as directory, Store(directory) as store:
         start, cpu_start = time.perf_counter(), time.process_time()
-        summary = run_study(spec, store, device="cpu")
+        summary = run_study(spec, store, device="cpu", threads=args.threads)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         trials = store.trials(summary.run_id)
         report_start = time.perf_counter()

@@ -29,7 +29,7 @@ def run(study: str, preset: str, overrides: dict) -> tuple[float, object]:
     spec = load_spec({"study": study, **overrides}, preset)
     with tempfile.TemporaryDirectory() as directory, Store(directory) as store:
         start = time.perf_counter()
-        summary = run_study(spec, store, device="cpu")
+        summary = run_study(spec, store, device="cpu", threads=torch.get_num_threads())
         wall = time.perf_counter() - start
         return wall, store.trials(summary.run_id)
 

@@ -9,6 +9,7 @@ torch); `dir(riskscope)` and tab completion list every name all the same (`__dir
 True
 """
 
+import riskscope._startup  # noqa: F401 - first: the `riskscope` program's quiet Ctrl-C
 from riskscope.core.errors import RiskscopeError, SpecError, StoreError
 from riskscope.core.estimate import Estimate
 

@@ -8,6 +8,7 @@ import sys
 import pytest
 import torch
 
+from riskscope.store import Store
 from tests.cli_runner import run_cli
 
 SMALL = ["--set", "training.steps=20", "--set", "options.risk_samples=300", "--no-report"]
@@ -26,10 +27,13 @@ def test_run_ls_show_and_resume(tmp_path, capsys):
     assert code == 0, err
     assert "4 trials, 0 already in the store" in out.replace("\n", " ")
     threads = torch.get_num_threads()
+    with Store(tmp_path) as store:  # the default thread policy trains with one thread
+        envs = [store.environment(th) for th in store.trials(store.runs().iloc[0]["run_id"])
+                ["trial_hash"]]
+    assert {env["torch_threads"] for env in envs} == {1}
+    assert torch.get_num_threads() == threads  # and puts the process's setting back
     code, out, _ = run_cli(["run", "train", "--preset", "smoke", "--out", str(tmp_path),
                             "--threads", "1", *SMALL], capsys)
-    assert torch.get_num_threads() == 1
-    torch.set_num_threads(threads)  # the in-process CLI set it for the whole process
     assert code == 0 and "4 already in the store" in out.replace("\n", " ")
     code, out, _ = run_cli(["ls", "--out", str(tmp_path)], capsys)
     assert code == 0 and "train-smoke" in out

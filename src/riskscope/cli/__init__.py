@@ -1,1 +1,1 @@
-"""The command line (`riskscope ...`)."""
+"""The `riskscope` command line (Ctrl-C during start-up: see `riskscope._startup`)."""

@@ -9,7 +9,9 @@ Each command lives in its own module, named below and imported only when it is r
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 
@@ -48,6 +50,8 @@ def cli() -> None:
 
 
 def main() -> None:
+    if threading.current_thread() is threading.main_thread():  # see riskscope/_startup.py
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -57,5 +61,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except RiskscopeError as exc:
         fail(str(exc))
+    except OSError as exc:  # a path that cannot be created, read or written
+        where = exc.filename or "a file"
+        fail(f"{where}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         fail("interrupted; rerun the same command to resume.", 130)

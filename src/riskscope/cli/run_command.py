@@ -21,11 +21,20 @@ from riskscope.cli.plugins import plugin_option
 @click.option("--dry-run", is_flag=True, help="validate and list the trials, run nothing")
 @click.option("--no-report", is_flag=True, help="do not build the HTML report at the end")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="CPU threads for torch (default: torch's, one per core); 1 on a machine "
-                   "shared with other jobs, where OpenMP threads of small kernels spin")
+              help="CPU threads for torch (default 1: the ensembles' small kernels gain little "
+                   "from more and collapse on a busy machine; see docs/cli.md)")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default=None,
+              help="local (default: this process) or ray (Ray tasks; docs/scale-out.md)")
+@click.option("--ray-address", default=None, metavar="auto|HOST:PORT",
+              help="join this Ray cluster (implies --executor ray); default: a local Ray "
+                   "instance on this machine's cores")
+@click.option("--rerun-stale", is_flag=True,
+              help="recompute finished trials whose code (riskscope, the study, its analyses) "
+                   "has changed since they ran")
 @click.option("--track", default=None, metavar="tensorboard:DIR|mlflow:URI",
               help="stream finished trials to a tracker while the study runs")
-def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, track) -> None:
+def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, executor,
+        ray_address, rerun_stale, track) -> None:
     """Run STUDY (a built-in name or a SPEC.toml); rerunning resumes where it stopped."""
     if track is not None:
         from riskscope.cli.export import parse_track
@@ -34,22 +43,20 @@ def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, 
     # torch and the study code take seconds to import: say so at once, so the command
     # never looks hung before its progress bar appears.
     with console.status("loading torch and the study code…", spinner="dots"):
-        import torch
-
         from riskscope.cli.progress import RichProgress
+        from riskscope.cli.run_options import make_executor, run_notes
         from riskscope.cli.tables import summary_table
         from riskscope.report.run_summary import run_summary
         from riskscope.studies import load_spec, run_study
         from riskscope.studies.expand import expand_trials
 
-        if threads is not None:
-            torch.set_num_threads(threads)
         spec = load_spec(study, preset, overrides)
         trials = expand_trials(spec)  # every trial validated before anything is written
     if dry_run:
         out.print(f"{spec.study}: {len(trials)} trials valid; nothing run (--dry-run)")
         return
-    with open_store(out_dir, create=True) as store:
+    runner = make_executor(executor, ray_address)  # before any file is touched
+    with runner.closing(), open_store(out_dir, create=True) as store:
         on_group = None
         if track is not None:
             from riskscope.cli.export import track_callback
@@ -57,7 +64,8 @@ def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, 
             on_group = track_callback(track, store, console.print)[1]
         try:
             summary = run_study(spec, store, device=device, progress=RichProgress(console),
-                                preset=preset or "full", on_group=on_group)
+                                preset=preset or "full", on_group=on_group, executor=runner,
+                                rerun_stale=rerun_stale, threads=threads)
         except KeyboardInterrupt:
             fail("interrupted; finished trials are saved. Rerun the same command to resume.",
                  130)
@@ -66,6 +74,8 @@ def run(study, preset, overrides, out_dir, device, dry_run, no_report, threads, 
     out.print(f"run {summary.run_id}: {summary.trials} trials, {summary.skipped} already in "
               f"the store, {summary.finished} finished now ({summary.diverged} diverged), "
               f"{summary.failed} failed, {summary.wall_s:.1f} s. Store: {summary.store}")
+    for note in run_notes(summary):
+        out.print(note)
     if not no_report:
         with open_store(out_dir, create=False) as store:
             _end_of_run_report(store, summary.run_id)

@@ -48,6 +48,10 @@ def show(run_ref, out_dir, as_json) -> None:
 
     for line in reproduction_lines(summary["info"].get("reproductions")):
         out.print(line, highlight=False, markup=False)
+    from riskscope.cli.run_options import stale_note
+
+    if stale_note(summary):
+        out.print(f"[bold yellow]{stale_note(summary)}[/]")
 
 
 @click.command()

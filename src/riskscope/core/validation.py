@@ -8,6 +8,7 @@ valid keys and the closest match.
 
 from __future__ import annotations
 
+import math
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -83,3 +84,16 @@ def validate_params(model: type[M], data: Any, prefix: str = "") -> M:
             ) from None
         given = error.get("input") if error["type"] != "missing" else "(nothing)"
         raise SpecError(field or model.__name__, given, _type_names(error)) from None
+
+
+def check_finite(tree: Any, field: str) -> None:
+    """SpecError naming the first NaN or infinite float anywhere in a nested spec (JSON, the
+    trial hashes and the store have no such numbers; a run would fail late on them)."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            check_finite(value, f"{field}.{key}" if field else str(key))
+    elif isinstance(tree, list | tuple):
+        for k, value in enumerate(tree):
+            check_finite(value, f"{field}[{k}]")
+    elif isinstance(tree, float) and not math.isfinite(tree):
+        raise SpecError(field or "value", tree, "a finite number (no nan or inf)")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from riskscope.core.checks import check_float, check_int
 from riskscope.core.device import resolve_device
 from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed, torch_generator
@@ -43,6 +44,27 @@ class DecompositionResult:
         return grouped.mean().join(grouped.sem().add_suffix("_sem"))
 
 
+def _check_arguments(widths, n_train, init_seeds, data_seeds, extra_restarts,
+                     restart_step_factor, best_in_class_restarts, risk_samples, eval_samples,
+                     confidence, seed) -> None:
+    """The same checks the CLI's spec validation makes, as SpecErrors naming the argument."""
+    for name, values in (("widths", widths), ("n_train", n_train)):
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
+            raise SpecError(name, values, "a non-empty list of positive integers")
+        for k, value in enumerate(values):
+            check_int(f"{name}[{k}]", value, minimum=1)
+    check_int("init_seeds", init_seeds, minimum=1)
+    check_int("data_seeds", data_seeds, minimum=1)
+    check_int("extra_restarts", extra_restarts, minimum=0)
+    check_float("restart_step_factor", restart_step_factor, minimum=1.0)
+    check_int("best_in_class_restarts", best_in_class_restarts, minimum=1)
+    check_int("risk_samples", risk_samples, minimum=2)
+    check_int("eval_samples", eval_samples, minimum=1)
+    check_float("confidence", confidence, minimum=0.0, maximum=1.0, open_low=True,
+                open_high=True)
+    check_int("seed", seed, minimum=0)
+
+
 def decompose(task: Task | str, widths: Sequence[int], n_train: Sequence[int], *,
               task_params: dict | None = None, model: dict | None = None,
               training: TrainingConfig | dict | None = None, init_seeds: int = 3,
@@ -61,8 +83,9 @@ def decompose(task: Task | str, widths: Sequence[int], n_train: Sequence[int], *
     """
     if isinstance(task, str):
         task = make_task(task, task_params or {})
-    if not widths or not n_train:
-        raise SpecError("widths/n_train", (widths, n_train), "non-empty lists")
+    _check_arguments(widths, n_train, init_seeds, data_seeds, extra_restarts,
+                     restart_step_factor, best_in_class_restarts, risk_samples, eval_samples,
+                     confidence, seed)
     dev = resolve_device(device)
     config = validate_params(TrainingConfig, training or {"optimizer": "adam", "lr": 0.01,
                                                           "steps": 2000}, "training")

@@ -45,7 +45,19 @@ def _header(data: ReportData) -> str:
         meta.append(f"wall time {wall:.1f} s")
     nav = "".join(f'<a href="#{key}">{title}</a>' for key, title in _SECTIONS)
     return (f"<header><h1>riskscope report: {h.esc(run['name'])}</h1>"
-            f'<p class="meta">{" · ".join(meta)}</p><nav>{nav}</nav></header>')
+            f'<p class="meta">{" · ".join(meta)}</p>{_stale_notice(data)}<nav>{nav}</nav>'
+            "</header>")
+
+
+def _stale_notice(data: ReportData) -> str:
+    """A warning when some results were computed by code that has changed since."""
+    stale = (data.summary.get("code") or {}).get("stale", 0)
+    if not stale:
+        return ""
+    return (f'<p class="count warn"><b>{stale} stale results</b>: computed by code that has '
+            "changed since (riskscope, the study or its analyses); recompute them with "
+            f"<code>riskscope run … --rerun-stale</code> (run <code>{h.esc(data.run_id)}"
+            "</code>).</p>")
 
 
 def _spec(data: ReportData) -> str:
@@ -64,8 +76,17 @@ def _environment(data: ReportData) -> str:
         parts.append('<p class="note">No environment recorded (no trial has finished).</p>')
     for record, n in data.environments:
         keys = [k for k in _ENV_ORDER if k in record] + sorted(set(record) - set(_ENV_ORDER))
-        parts.append(h.key_values([(k, record[k]) for k in keys], f"{n} trials ran here"))
+        parts.append(h.key_values([(k, _short(k, record[k])) for k in keys],
+                                  f"{n} trials ran here"))
     return "\n".join([*parts, "</section>"])
+
+
+def _short(key: str, value):
+    """The code fingerprint as its source hash and module count, not the module list."""
+    if key == "code" and isinstance(value, dict) and "source_sha256" in value:
+        return (f"source sha256 {str(value['source_sha256'])[:16]}… over "
+                f"{len(value.get('modules') or [])} modules")
+    return value
 
 
 def _counts(data: ReportData) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from riskscope.core.declared_results import ResultDeclaration
 from riskscope.report.declared import run_declaration
-from riskscope.report.run_summary import status_counts, summarize
+from riskscope.report.run_summary import code_counts, status_counts, summarize
 from riskscope.report.trial_roles import main_trial_mask
 from riskscope.store import Store
 
@@ -118,6 +118,7 @@ def load_report_data(store: Store, run_ref: str) -> ReportData:
     trials = every[main]
     summary = summarize(run, trials)
     summary["counts"] = status_counts(every)
+    summary["code"] = code_counts(store, run_id)
     finished = trials[trials["status"].isin(["done", "diverged"])] if len(trials) else trials
     varying = list(summary["varying"])
     numeric = [p for p in varying if _is_numeric_param(trials[p])]

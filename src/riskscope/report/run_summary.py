@@ -8,12 +8,16 @@ JSON keys (stable; documented in docs/cli.md):
   summary[{params{varying}, n, diverged, results{name: {mean, std, ci_low, ci_high, n,
           ci_method, ci_clipped, ci_informative}}}],
   prerequisites[{trial_hash, status, result{...}}],
+  code{current, stale, unknown, stale_trials[...]},
   declaration (the study's declared results as stored with the run, or null for a run stored
   before declarations), headline (the headline result names present, in declared order)
 The intervals: `riskscope.report.intervals` (a quantity shared by all seeds keeps its stored
 Monte-Carlo interval; a t-interval is intersected with the declared range).
 `counts` covers every trial of the run; `varying`, `trials` and `summary` cover its main
 trials; prerequisite trials (e.g. the decomposition's best-in-class runs) are listed apart.
+`code` compares each finished trial's recorded code fingerprint with the code installed now:
+`stale` results were computed by code that has changed since (recompute them with
+`riskscope run ... --rerun-stale`); `unknown` ones recorded no fingerprint.
 """
 
 from __future__ import annotations
@@ -64,6 +68,15 @@ def status_counts(trials: pd.DataFrame) -> dict:
             "pending": counts["pending"]}
 
 
+def code_counts(store: Store, run_id: str) -> dict:
+    """{current, stale, unknown, stale_trials}: finished trials by whether the code that
+    computed them is unchanged now (`Store.code_status`)."""
+    status = store.code_status(run_id)
+    stale = sorted(th for th, current in status.items() if current is False)
+    return {"current": sum(v is True for v in status.values()), "stale": len(stale),
+            "unknown": sum(v is None for v in status.values()), "stale_trials": stale}
+
+
 def run_summary(store: Store, run_ref: str) -> dict:
     """Summary of the run's main trials; prerequisite trials are counted and listed apart."""
     run_id = store.resolve_run(run_ref)
@@ -72,6 +85,7 @@ def run_summary(store: Store, run_ref: str) -> dict:
     main = main_trial_mask(trials, run.get("spec") or {}, run.get("info") or {})
     summary = summarize(run, trials[main])
     summary["counts"] = status_counts(trials)
+    summary["code"] = code_counts(store, run_id)
     summary["prerequisites"] = [
         {"trial_hash": t["trial_hash"], "status": t["status"],
          "result": {c.removeprefix("result."): _clean(t[c]) for c in trials.columns

@@ -7,6 +7,9 @@ its sha256 in the same transaction. So a reader never sees a half-written file u
 name, and a second process that lost the race for a trial never overwrites the winner's files.
 Temporary files left by a killed process are harmless: they are never referenced.
 Safetensors holds raw tensor bytes and a JSON header, never pickles, so loading is safe.
+A store may come from someone else (shared, downloaded, damaged): every path taken from it is
+resolved (symbolic links included) and refused unless it stays inside `<results dir>/artifacts`
+(`inside_store`), so a crafted relpath like `../victim.txt` is never read, written or deleted.
 torch is imported only when an artifact is written or read.
 """
 
@@ -59,6 +62,20 @@ def content_sha256(data: bytes) -> str:
     return digest.hexdigest()
 
 
+def inside_store(directory: Path, rel: str) -> Path:
+    """`directory / rel`, resolved; StoreError unless it lies inside `directory/artifacts`
+    (after following symbolic links, so a link out of the store is refused too)."""
+    root = (directory / ARTIFACT_DIR).resolve()
+    if not isinstance(rel, str) or not rel or "\0" in rel:
+        raise StoreError(f"the store {directory} records an invalid artifact path {rel!r}")
+    path = (directory / rel).resolve()
+    if path == root or not path.is_relative_to(root):
+        raise StoreError(
+            f"the store {directory} records the artifact path {rel!r}, which leads outside its "
+            f"artifacts directory (to {path}); refused: the store may be crafted or damaged")
+    return path
+
+
 def relpath(trial_hash: str, name: str) -> str:
     """The artifact's path relative to the results directory (POSIX separators)."""
     return f"{ARTIFACT_DIR}/{trial_hash}/{name}{SUFFIX}"
@@ -107,6 +124,7 @@ def stage(directory: Path, trial_hash: str, name: str, tensors) -> StagedArtifac
     rel = relpath(trial_hash, name)
     final = directory / rel
     final.parent.mkdir(parents=True, exist_ok=True)
+    final = inside_store(directory, rel)  # refuse an artifacts/<hash> link planted out
     data = serialize(tensors, {"trial_hash": trial_hash, "name": name})
     temp = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     with open(temp, "wb") as handle:
@@ -132,7 +150,7 @@ def discard(staged: list[StagedArtifact]) -> None:
 
 def read_bytes(directory: Path, rel: str, sha256: str) -> bytes:
     """An artifact file's bytes after checking its sha256 against the one recorded."""
-    path = directory / rel
+    path = inside_store(directory, rel)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -148,7 +166,7 @@ def read_bytes(directory: Path, rel: str, sha256: str) -> bytes:
 
 def read(directory: Path, rel: str, sha256: str) -> dict[str, torch.Tensor]:
     """Load an artifact after checking its sha256 against the one recorded at commit."""
-    path = directory / rel
+    path = inside_store(directory, rel)
     data = read_bytes(directory, rel, sha256)
     import safetensors.torch
 

@@ -1,19 +1,32 @@
-"""JSON for the store's columns: sorted keys, NaN and ±inf kept, numpy/torch values accepted.
+"""JSON for the store's columns: valid JSON only, sorted keys, numpy/torch values accepted.
 
-Python's json writes NaN/Infinity tokens with `allow_nan=True` and reads them back, so a result
-of NaN round-trips exactly. Keys are sorted so equal dicts give equal text.
+Every column is strict JSON (RFC 8259), so SQLite's own JSON functions (`json_extract`) and
+any other reader can parse every row. JSON has no NaN or infinity: such a float is written as
+`null` and its place is flagged in a top-level `"__nonfinite__"` list of `[path, kind]` pairs
+(path: the list of keys/indices leading to it; kind: "nan", "inf" or "-inf"). `loads` puts the
+values back, so a result of NaN still round-trips exactly through riskscope. Rows written by
+older versions with bare `NaN` tokens are still read. Keys are sorted so equal dicts give equal
+text. A row that is not valid JSON raises `DamagedRowError` (a StoreError) naming the column.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from riskscope.core.errors import SpecError
+from riskscope.core.errors import SpecError, StoreError
+
+#: The top-level key under which non-finite floats are flagged.
+NONFINITE_KEY = "__nonfinite__"
+
+
+class DamagedRowError(StoreError):
+    """A JSON column of the store could not be parsed (the store file was damaged or edited)."""
 
 
 def is_tensor(obj: Any) -> bool:
@@ -38,21 +51,70 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"{type(obj).__name__} is not JSON-serializable")
 
 
+def _kind(value: float) -> str:
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+def _plain(obj: Any, path: list, flags: list) -> Any:
+    """`obj` with every value JSON-native and every non-finite float replaced by None."""
+    if isinstance(obj, dict):
+        return {k: _plain(v, [*path, k], flags) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v, [*path, i], flags) for i, v in enumerate(obj)]
+    if isinstance(obj, bool | int | str) or obj is None:
+        return obj
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return obj
+        flags.append([path, _kind(obj)])
+        return None
+    return _plain(_default(obj), path, flags)
+
+
 def dumps(obj: Any, field: str = "value") -> str:
-    """Canonical JSON text of `obj`; SpecError naming `field` if it cannot be encoded."""
+    """Canonical, strictly valid JSON text of `obj`; SpecError naming `field` if it cannot be
+    encoded (a non-JSON type, or a key named `__nonfinite__` inside a dict)."""
+    flags: list = []
     try:
-        return json.dumps(
-            obj, sort_keys=True, allow_nan=True, separators=(",", ":"), default=_default
-        )
-    except (TypeError, ValueError) as exc:
+        plain = _plain(obj, [], flags)
+        if isinstance(plain, dict) and NONFINITE_KEY in plain:
+            raise ValueError(f"the key {NONFINITE_KEY!r} is reserved")
+        if flags and isinstance(plain, dict):
+            plain[NONFINITE_KEY] = flags
+        return json.dumps(plain, sort_keys=True, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError) as exc:
         raise SpecError(field, type(obj).__name__, "a JSON-able value", str(exc)) from exc
 
 
-def loads(text: str | None, empty: Any = None) -> Any:
-    """Parse JSON written by `dumps`; `empty` when the column is NULL."""
+_VALUES = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _restore(tree: Any, flags: Any) -> None:
+    if not isinstance(flags, list):
+        raise ValueError(f"{NONFINITE_KEY} is not a list")
+    for entry in flags:
+        path, kind = entry
+        node = tree
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = _VALUES[kind]
+
+
+def loads(text: str | None, empty: Any = None, field: str = "a JSON column") -> Any:
+    """Parse JSON written by `dumps` (non-finite floats restored); `empty` when NULL.
+
+    DamagedRowError naming `field` when the text is not JSON or its flags do not fit.
+    """
     if text is None:
         return empty
-    return json.loads(text)
+    try:
+        value = json.loads(text)
+        if isinstance(value, dict) and NONFINITE_KEY in value:
+            _restore(value, value.pop(NONFINITE_KEY))
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        shown = text[:60] if isinstance(text, str) else type(text).__name__
+        raise DamagedRowError(f"{field} holds invalid JSON ({exc}): {shown!r}") from exc
+    return value
 
 
 def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:

@@ -8,7 +8,10 @@ Order of a commit, and why:
    never overwrite a winner's files);
 5. write the trial row, its metric points and artifact references; COMMIT.
 A kill before 5 completes leaves no rows (SQLite rolls the transaction back) and at most files
-nobody references; the next attempt overwrites them.
+nobody references; the next attempt overwrites them. The trial's claim (`claims`) is dropped
+in the same transaction. Files a retried trial no longer has are deleted afterwards, but only
+paths that resolve inside the store's artifacts directory (a crafted store cannot make
+riskscope delete anything else).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from riskscope.core.errors import StoreError
 from riskscope.store import artifacts, codec
 from riskscope.store.connection import write_transaction
 from riskscope.store.records import TrialRecord
@@ -24,8 +28,10 @@ from riskscope.store.runs import run_row
 from riskscope.store.schema import FINISHED_STATUSES
 
 
-def commit_record(db: sqlite3.Connection, directory: Path, path: Path, record: TrialRecord) -> bool:
-    """Write `record` atomically; False (writing nothing) if the trial is already finished."""
+def commit_record(db: sqlite3.Connection, directory: Path, path: Path, record: TrialRecord,
+                  replace: bool = False) -> bool:
+    """Write `record` atomically; False (writing nothing) if the trial is already finished,
+    unless `replace` (then a finished trial is overwritten: recomputing a stale result)."""
     record.validate()
     artifacts.check_name("TrialRecord.trial_hash", record.trial_hash)
     for name in record.artifacts:
@@ -36,14 +42,14 @@ def commit_record(db: sqlite3.Connection, directory: Path, path: Path, record: T
         codec.dumps(record.result, "TrialRecord.result"),
     )
     metric_rows = list(record.metric_rows())
-    if _status(db, record.trial_hash) in FINISHED_STATUSES:  # skip the artifact writes
-        return False
+    if not replace and _status(db, record.trial_hash) in FINISHED_STATUSES:
+        return False  # skip the artifact writes
     staged: list[artifacts.StagedArtifact] = []
     try:
         for name, tensors in record.artifacts.items():
             staged.append(artifacts.stage(directory, record.trial_hash, name, tensors))
         with write_transaction(db):
-            if _status(db, record.trial_hash) in FINISHED_STATUSES:
+            if not replace and _status(db, record.trial_hash) in FINISHED_STATUSES:
                 return False
             run_row(db, path, record.run_id)
             old = {r[0] for r in db.execute(
@@ -51,10 +57,15 @@ def commit_record(db: sqlite3.Connection, directory: Path, path: Path, record: T
             )}  # fmt: skip
             artifacts.publish(staged)
             write_rows(db, record, columns, metric_rows, staged)
+            db.execute("DELETE FROM claims WHERE trial_hash = ?", (record.trial_hash,))
     finally:
         artifacts.discard(staged)
     for rel in old - {item.relpath for item in staged}:  # files a retried trial no longer has
-        (directory / rel).unlink(missing_ok=True)
+        try:
+            target = artifacts.inside_store(directory, rel)
+        except StoreError:
+            continue  # never delete outside the store; the row referencing it is gone already
+        target.unlink(missing_ok=True)
     return True
 
 

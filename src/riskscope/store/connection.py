@@ -6,22 +6,31 @@ newer riskscope are all refused with a StoreError, and the file is left byte-for
 Only an absent or empty file is initialized. Every write runs in `BEGIN IMMEDIATE`, which takes
 the database's single write lock up front (waiting up to `BUSY_TIMEOUT_S` for another process),
 so concurrent writers serialize instead of failing half-way or deadlocking on lock upgrades.
+
+Damage is named, not left to a traceback: a directory where the database file should be, a
+schema version that is not an integer, a table missing one of its columns. A store on read-only
+media (a mounted snapshot, a read-only share) is opened read-only and immutable, so `show`,
+`report` and `ls` work there; writing to it fails with a message saying it is read-only.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from riskscope.core.errors import StoreError
 from riskscope.store.schema import (
+    ADDITIVE_DDL,
     APPLICATION_ID,
     BUSY_TIMEOUT_S,
     DDL,
     MIGRATIONS,
+    REQUIRED_COLUMNS,
     SCHEMA_VERSION,
 )
 
@@ -35,10 +44,19 @@ def _not_ours(path: Path, why: str) -> StoreError:
     )
 
 
+def damaged(path: Path, what: str) -> StoreError:
+    return StoreError(f"{path} is a damaged riskscope store: {what}")
+
+
 def _check_header(path: Path) -> None:
     """Refuse a non-empty file that is not an SQLite database, without opening it with SQLite."""
-    with open(path, "rb") as handle:
-        head = handle.read(len(SQLITE_HEADER))
+    if path.is_dir():
+        raise damaged(path, "it is a directory, where the database file should be")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from exc
     if head and head != SQLITE_HEADER:
         raise StoreError(
             f"{path} is not a riskscope store (not an SQLite database); it was left unchanged"
@@ -97,7 +115,10 @@ def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
         raise StoreError(f"{path} is a damaged riskscope store (no meta table): {exc}") from exc
     if row is None:
         raise StoreError(f"{path} is a damaged riskscope store (no schema version recorded)")
-    return int(row[0])
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise damaged(path, f"its schema version {row[0]!r} is not an integer") from None
 
 
 def _check_version(conn: sqlite3.Connection, path: Path) -> None:
@@ -121,6 +142,50 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
         version = _schema_version(conn, path)
 
 
+def _check_columns(conn: sqlite3.Connection, path: Path) -> None:
+    """Every table riskscope reads has all of its columns (a dropped one is damage)."""
+    for table, required in REQUIRED_COLUMNS.items():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not have:
+            raise damaged(path, f"the table {table!r} is missing")
+        missing = [c for c in required if c not in have]
+        if missing:
+            raise damaged(path, f"the table {table!r} lacks the column(s) {', '.join(missing)}")
+
+
+def _add_additive_tables(conn: sqlite3.Connection) -> None:
+    """Create the tables added after version 1 (IF NOT EXISTS) when a store lacks them."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if all(statement.split()[5] in names for statement in ADDITIVE_DDL):
+        return
+    with write_transaction(conn):
+        for statement in ADDITIVE_DDL:
+            conn.execute(statement)
+
+
+def on_read_only_media(path: Path) -> bool:
+    """True when the file system holding `path`'s directory is mounted read-only."""
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def cannot_write(path: Path) -> bool:
+    """The store file at `path` can only be read here (read-only media or no permission)."""
+    return on_read_only_media(path) or not os.access(path.parent, os.W_OK) or not os.access(
+        path, os.W_OK)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a store this process cannot write. On read-only media
+    `immutable=1` tells SQLite that nobody can change the file (true there), so it needs no
+    -shm/-wal files; elsewhere (a directory we lack write permission for) plain `mode=ro`."""
+    flags = "mode=ro&immutable=1" if on_read_only_media(path) else "mode=ro"
+    uri = f"file:{urllib.parse.quote(str(path))}?{flags}"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+
 def _ensure_wal(conn: sqlite3.Connection) -> None:
     """Switch to WAL (persistent in the file); retry while another process holds a lock."""
     deadline = time.monotonic() + BUSY_TIMEOUT_S
@@ -134,15 +199,22 @@ def _ensure_wal(conn: sqlite3.Connection) -> None:
 
 
 def open_connection(path: Path, create: bool) -> sqlite3.Connection:
-    """Open (and if allowed and needed, initialize) the store database at `path`."""
+    """Open (and if allowed and needed, initialize) the store database at `path`.
+
+    On read-only media the connection is read-only (see `on_read_only_media`).
+    """
     exists = path.exists()
     if exists:
         _check_header(path)
     elif not create:
         raise StoreError(f"no riskscope store at {path.parent}: {path.name} does not exist")
-    conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-    )
+    read_only = exists and cannot_write(path)
+    if read_only:
+        conn = _connect_read_only(path)
+    else:
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         if _inspect(conn, path) == "empty":
@@ -150,7 +222,10 @@ def open_connection(path: Path, create: bool) -> sqlite3.Connection:
                 raise StoreError(f"no riskscope store at {path.parent}: {path.name} is empty")
             _initialize(conn, path)
         _check_version(conn, path)
-        _ensure_wal(conn)
+        _check_columns(conn, path)
+        if not read_only:
+            _ensure_wal(conn)
+            _add_additive_tables(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.DatabaseError as exc:

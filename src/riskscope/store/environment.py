@@ -1,8 +1,9 @@
 """`environment_record`: where a trial ran, stored with it so results can be traced and compared.
 
-Recorded: Python and platform, torch/numpy/riskscope versions, the device and its name, the
-CPU count, and the git revision of the current directory's repository (with a `dirty` flag for
-uncommitted changes to tracked files). Nothing here raises: what cannot be found is None.
+Recorded: the host name and process id, Python and platform, torch/numpy/riskscope versions,
+the device and its name, the CPU count, and the git revision of the current directory's
+repository (with a `dirty` flag for uncommitted changes to tracked files). Nothing here
+raises: what cannot be found is None.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def environment_record(device: str) -> dict:
 
     revision, dirty = git_state()
     return {
+        "host": platform.node() or None,
+        "pid": os.getpid(),
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),

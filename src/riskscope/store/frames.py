@@ -49,6 +49,13 @@ def run_rows(conn: sqlite3.Connection) -> list[dict]:
     return [dict(zip(RUN_COLUMNS, row)) for row in _run_rows(conn)]
 
 
+def _table(text: str | None, field: str) -> dict:
+    value = codec.loads(text, {}, field)
+    if not isinstance(value, dict):
+        raise codec.DamagedRowError(f"{field} is {type(value).__name__}, not a JSON object")
+    return value
+
+
 def runs_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """One row per run with trial counts; n_finished counts done and diverged trials."""
     import pandas as pd
@@ -90,8 +97,9 @@ def trials_frame(conn: sqlite3.Connection, run_id: str) -> pd.DataFrame:
     ).fetchall()
     records, param_cols, result_cols = [], {}, {}
     for th, status, group, started, finished, error, source, params, result, env in rows:
-        flat_params = codec.flatten(codec.loads(params, {}))
-        flat_result = {f"result.{k}": v for k, v in codec.flatten(codec.loads(result, {})).items()}
+        flat_params = codec.flatten(_table(params, f"params of trial {th}"))
+        flat_result = {f"result.{k}": v
+                       for k, v in codec.flatten(_table(result, f"result of trial {th}")).items()}
         param_cols.update(dict.fromkeys(flat_params))
         result_cols.update(dict.fromkeys(flat_result))
         duration = None if started is None or finished is None else finished - started

@@ -60,7 +60,8 @@ def set_run_status(db: sqlite3.Connection, path: Path, run_id: str, status: str,
         raise SpecError("status", status, ", ".join(RUN_STATUSES))
     info_json = codec.dumps(info, "info")  # fail on a bad value before taking the lock
     with write_transaction(db):
-        old = codec.loads(run_row(db, path, run_id)["info_json"], {})
+        old = codec.loads(run_row(db, path, run_id)["info_json"], {}, f"info of run {run_id}")
+        old = old if isinstance(old, dict) else {}
         db.execute(
             "UPDATE runs SET status = ?, info_json = ?, updated_at = ? WHERE run_id = ?",
             (status, codec.dumps({**old, **codec.loads(info_json)}, "info"), time.time(), run_id),

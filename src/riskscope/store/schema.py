@@ -32,6 +32,21 @@ RUN_STATUSES = ("created", "running", "done", "interrupted", "failed")
 TABLES = ("meta", "runs", "trials", "run_trials", "metrics", "artifacts", "bundles",
           "trial_variants", "variant_sources")
 
+#: Tables added after schema version 1 without a version bump: additive (older riskscopes
+#: ignore them), created with IF NOT EXISTS whenever a store is opened for writing.
+#: `claims`: which process is computing which trial, so concurrent runners split the work
+#: (see `riskscope.store.claims`).
+ADDITIVE_DDL = (
+    """CREATE TABLE IF NOT EXISTS claims (
+        trial_hash TEXT PRIMARY KEY,
+        owner      TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        run_id     TEXT,
+        claimed_at REAL NOT NULL
+    ) WITHOUT ROWID""",
+)
+
 DDL_V1 = (
     """CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
@@ -137,3 +152,17 @@ MIGRATIONS = {1: DDL_V2}
 
 #: The schema a new store gets: every version's tables.
 DDL = DDL_V1 + DDL_V2
+
+#: The columns each table must have; a store missing one is reported as damaged when opened
+#: (rather than failing later on a query with SQLite's "no such column").
+REQUIRED_COLUMNS = {
+    "meta": ("key", "value"),
+    "runs": ("run_id", "name", "study", "preset", "spec_json", "spec_hash", "status",
+             "created_at", "updated_at", "info_json"),
+    "trials": ("trial_hash", "params_json", "status", "source_run", "group_id", "started_at",
+               "finished_at", "environment_json", "result_json", "error", "attempts",
+               "registered_at"),
+    "run_trials": ("run_id", "trial_hash", "position"),
+    "metrics": ("trial_hash", "name", "seq", "step", "value"),
+    "artifacts": ("trial_hash", "name", "relpath", "sha256", "nbytes"),
+}

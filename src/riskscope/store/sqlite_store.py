@@ -1,7 +1,8 @@
 """`Store`: the results store of one directory, `riskscope.sqlite` plus `artifacts/`.
 
-Append-only in spirit: a finished trial (done or diverged) is written once and never replaced;
-a failed one is replaced when it is retried. Every write is one `BEGIN IMMEDIATE` transaction,
+Append-only in spirit: a finished trial (done or diverged) is written once and never replaced
+(unless a rerun of stale results asks for it: `commit_trial(record, replace=True)`); a failed
+one is replaced when it is retried. Every write is one `BEGIN IMMEDIATE` transaction,
 so a killed process loses at most the trial it was committing, and two processes sharing a
 store commit each trial exactly once (the second sees it finished and backs off).
 """
@@ -18,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskscope.core.errors import StoreError
-from riskscope.store import artifacts, codec, commit, frames, provenance, runs
-from riskscope.store.connection import open_connection, write_transaction
+from riskscope.store import artifacts, claims, codec, commit, frames, provenance, runs
+from riskscope.store.code_fingerprint import is_current
+from riskscope.store.connection import cannot_write, open_connection, write_transaction
 from riskscope.store.records import TrialRecord
 from riskscope.store.schema import DB_FILENAME, FINISHED_STATUSES
 
@@ -38,7 +40,13 @@ def _guarded(method):
         with self._lock:
             try:
                 return method(self, *args, **kwargs)
+            except codec.DamagedRowError as exc:
+                raise StoreError(f"{self.path} is a damaged riskscope store: {exc}") from exc
             except sqlite3.Error as exc:
+                if self.read_only or "readonly" in str(exc):
+                    raise StoreError(
+                        f"{self.path} can only be read here (read-only media or no write "
+                        f"permission); it cannot be written: {exc}") from exc
                 raise StoreError(f"{self.path}: {type(exc).__name__}: {exc}") from exc
 
     return wrapper
@@ -59,9 +67,15 @@ class Store:
         if not self.directory.exists():
             if not create:
                 raise StoreError(f"no riskscope store at {self.directory}: no such directory")
-            self.directory.mkdir(parents=True, exist_ok=True)
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the results directory {self.directory}: "
+                                 f"{exc.strerror or exc}") from exc
         self._lock = threading.RLock()
+        self.read_only = self.path.exists() and cannot_write(self.path)
         self._conn: sqlite3.Connection | None = open_connection(self.path, create)
+        self._identity = _file_identity(self.path)
         self._pid = os.getpid()
 
     @property
@@ -72,6 +86,16 @@ class Store:
             self._conn = open_connection(self.path, create=False)
             self._pid = os.getpid()
         return self._conn
+
+    def check_present(self) -> None:
+        """StoreError if the results directory or its database file was deleted, unmounted or
+        replaced since this store was opened (SQLite would go on writing to a file nobody can
+        reach, and the run would report trials that no longer exist)."""
+        if _file_identity(self.path) != self._identity:
+            raise StoreError(
+                f"the results store {self.path} was deleted, unmounted or replaced while this "
+                "process was using it; trials committed since then are lost. Rerun into a "
+                "results directory that stays in place")
 
     def close(self) -> None:
         with self._lock:
@@ -107,8 +131,17 @@ class Store:
     @_guarded
     def runs(self) -> pd.DataFrame:
         """run_id, name, study, preset, status, created_at, n_trials, n_finished (done or
-        diverged), n_diverged, n_failed; oldest first."""
-        return frames.runs_frame(self._db)
+        diverged), n_diverged, n_failed; oldest first. A run recorded as running whose process
+        is gone (killed) shows as interrupted (see `effective_status`)."""
+        frame = frames.runs_frame(self._db)
+        running = frame["status"] == "running"
+        if running.any():
+            infos = dict(self._db.execute("SELECT run_id, info_json FROM runs WHERE status = ?",
+                                          ("running",)).fetchall())
+            frame.loc[running, "status"] = [
+                effective_status("running", codec.loads(infos.get(rid), {}, "runs.info_json"))
+                for rid in frame.loc[running, "run_id"]]
+        return frame
 
     @_guarded
     def run_rows(self) -> list[dict]:
@@ -124,8 +157,9 @@ class Store:
     def run(self, run_id: str) -> dict:
         """The run's row, with `spec` and `info` parsed from their JSON columns."""
         row = runs.run_row(self._db, self.path, run_id)
-        row["spec"] = codec.loads(row.pop("spec_json"), {})
-        row["info"] = codec.loads(row.pop("info_json"), {})
+        row["spec"] = codec.loads(row.pop("spec_json"), {}, f"runs.spec_json of {run_id}")
+        row["info"] = codec.loads(row.pop("info_json"), {}, f"runs.info_json of {run_id}")
+        row["status"] = effective_status(row["status"], row["info"])
         return row
 
     # -- trials ------------------------------------------------------------------------------
@@ -169,10 +203,54 @@ class Store:
         return found
 
     @_guarded
-    def commit_trial(self, record: TrialRecord) -> bool:
+    def commit_trial(self, record: TrialRecord, replace: bool = False) -> bool:
         """Write one trial atomically (see `riskscope.store.commit`); False, writing nothing,
-        if it is already finished, e.g. because another process got there first."""
-        return commit.commit_record(self._db, self.directory, self.path, record)
+        if it is already finished, e.g. because another process got there first. With
+        `replace`, a finished trial is overwritten (recomputing a stale result). Drops this
+        process's claim on the trial. StoreError if the store vanished (`check_present`)."""
+        self.check_present()
+        written = commit.commit_record(self._db, self.directory, self.path, record, replace)
+        self.check_present()  # a commit into a deleted file "succeeds"; it is lost all the same
+        return written
+
+    # -- claims (concurrent runners split the work) -------------------------------------------
+    @_guarded
+    def claim_trials(self, trial_hashes: Iterable[str], run_id: str | None = None,
+                     replace: Iterable[str] = ()) -> tuple[set[str], set[str]]:
+        """Claim unfinished trials (and finished ones in `replace`) for this process:
+        (claimed, held by another live process). See `riskscope.store.claims`."""
+        self.check_present()
+        return claims.claim_trials(self._db, trial_hashes, run_id, replace)
+
+    @_guarded
+    def release_claims(self, trial_hashes: Iterable[str] | None = None) -> None:
+        """Drop this process's claims (all, or on the given trials)."""
+        if self._conn is not None and not self.read_only:
+            claims.release_trials(self._db, trial_hashes)
+
+    @_guarded
+    def live_claims(self, trial_hashes: Iterable[str]) -> dict[str, tuple]:
+        """trial_hash -> (owner, host, pid), for the given trials claimed by another live
+        process."""
+        return claims.live_claims(self._db, trial_hashes)
+
+    # -- code fingerprints ---------------------------------------------------------------------
+    @_guarded
+    def code_status(self, run_id: str) -> dict[str, bool | None]:
+        """For each finished trial of the run: True if the code that computed it is unchanged
+        now, False if it changed (the result is stale), None if no fingerprint was recorded.
+        See `riskscope.store.code_fingerprint`."""
+        runs.run_row(self._db, self.path, run_id)
+        rows = self._db.execute(
+            f"""SELECT t.trial_hash, t.environment_json FROM run_trials rt
+                JOIN trials t ON t.trial_hash = rt.trial_hash
+                WHERE rt.run_id = ? AND t.status IN {_FINISHED_SQL}""", (run_id,))
+        out = {}
+        for th, env in rows:
+            environment = codec.loads(env, {}, f"environment of trial {th}")
+            out[th] = is_current(environment.get("code") if isinstance(environment, dict)
+                                 else None)
+        return out
 
     def commit_trials(self, records: Iterable[TrialRecord]) -> int:
         """Commit several records, each in its own transaction; the number actually written."""
@@ -194,7 +272,8 @@ class Store:
     @_guarded
     def environment(self, trial_hash: str) -> dict:
         """Where the trial ran; {} while it is pending."""
-        return codec.loads(self._trial_row(trial_hash)["environment_json"], {})
+        return codec.loads(self._trial_row(trial_hash)["environment_json"], {},
+                           f"environment of trial {trial_hash}")
 
     @_guarded
     def load_record(self, trial_hash: str, with_artifacts: bool = True) -> TrialRecord:
@@ -212,12 +291,13 @@ class Store:
         return TrialRecord(
             trial_hash=trial_hash,
             run_id=row["source_run"],
-            params=codec.loads(row["params_json"], {}),
+            params=codec.loads(row["params_json"], {}, f"params of trial {trial_hash}"),
             status=row["status"],
             started_at=row["started_at"],
             finished_at=row["finished_at"],
-            environment=codec.loads(row["environment_json"], {}),
-            result=codec.loads(row["result_json"], {}),
+            environment=codec.loads(row["environment_json"], {},
+                                    f"environment of trial {trial_hash}"),
+            result=codec.loads(row["result_json"], {}, f"result of trial {trial_hash}"),
             metrics=metrics,
             artifacts={name: self.load_artifact(trial_hash, name) for name in names},
             error=row["error"],
@@ -292,6 +372,25 @@ class Store:
         problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [f"foreign key: {r}" for r in self._db.execute("PRAGMA foreign_key_check")]
         return problems
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def effective_status(status: str, info: dict) -> str:
+    """A run recorded as "running" whose runner process (info pid/host, this host) is gone was
+    killed without a chance to say so: it is "interrupted"."""
+    if status != "running" or not isinstance(info, dict):
+        return status
+    pid, host = info.get("pid"), info.get("host")
+    if not isinstance(pid, int) or not isinstance(host, str):
+        return status
+    return "interrupted" if claims.process_alive(host, pid) is False else status
 
 
 def open_store(path: str | os.PathLike, create: bool = True) -> Store:

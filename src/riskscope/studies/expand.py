@@ -8,9 +8,10 @@ from typing import Any
 
 from riskscope.core.device import resolve_device
 from riskscope.core.errors import SpecError
-from riskscope.core.validation import validate_params
+from riskscope.core.validation import check_finite, validate_params
 from riskscope.models.families import model_spec
 from riskscope.studies.canonical import canonical_json, spec_hash
+from riskscope.studies.capacity import check_ensemble_fits, check_trial_count
 from riskscope.studies.registry import get_study
 from riskscope.studies.spec import DataSection, ModelSection, StudySpec
 from riskscope.studies.study import check_family
@@ -33,15 +34,22 @@ def _grid_points(spec: StudySpec) -> list[dict[str, Any]]:
 
 def _set(tree: dict, dotted: str, value: Any) -> None:
     parts = dotted.split(".")
-    for part in parts[:-1]:
+    for k, part in enumerate(parts[:-1]):
         tree = tree.setdefault(part, {})
+        if not isinstance(tree, dict):
+            walked = ".".join(parts[: k + 1])
+            raise SpecError(f"grid.{dotted}", dotted, f"a key into a table; {walked!r} is a "
+                            "value, not a table")
     tree[parts[-1]] = value
 
 
 def expand_trials(spec: StudySpec) -> list[Trial]:
     """Every grid point × seed as a validated Trial (SpecError names the bad field)."""
     study = get_study(spec.study)
-    resolve_device(spec.device)
+    device = str(resolve_device(spec.device))
+    check_finite(spec.model_dump(), "")
+    points = _grid_points(spec)
+    check_trial_count(len(points), len(spec.seed_list))
     base = {
         "task": dict(spec.task),
         "model": spec.model.model_dump(),
@@ -54,7 +62,7 @@ def expand_trials(spec: StudySpec) -> list[Trial]:
     task_objects: dict[str, object] = {}
     pools: dict[str, int | None] = {}
     checked_models: set[str] = set()
-    for point in _grid_points(spec):
+    for point in points:
         tree = copy.deepcopy(base)
         data_seed = None
         for key, value in point.items():
@@ -84,6 +92,9 @@ def expand_trials(spec: StudySpec) -> list[Trial]:
             model_spec(resolved["model"], task_objects[key])  # shape errors name the field
             checked_models.add(model_key)
         check_training_loss(resolved["training"]["loss"], task_objects[key])
+        task = task_objects[key]
+        check_ensemble_fits(resolved, task.input_dim, task.output_dim,
+                            min(len(spec.seed_list), spec.max_group_size), device)
         for seed in spec.seed_list:
             trial = Trial(make_trial_params(study.name, seed=seed, data_seed=data_seed,
                                             **copy.deepcopy(resolved)))

@@ -6,6 +6,8 @@ Rules (also in docs/studies.md):
   a `grid` table in the file replaces the preset's grid, and a task table naming another task
   replaces the preset's task table, and a model table naming another family replaces the
   preset's model table (and drops the preset's model.* sweeps, unless the file has a grid);
+  a key the file sets that the preset's grid sweeps is removed from the grid (the file's value
+  replaces the sweep, as `--set` does);
 - `--set a.b=value` sets one key (the value is read as TOML, else taken as a string); setting a
   key that the grid sweeps removes it from the grid; `--set model.family=cnn` starts the model
   table afresh for that family (set its keys after it).
@@ -20,9 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from riskscope.core.errors import SpecError
-from riskscope.core.validation import validate_params
+from riskscope.core.validation import check_finite, validate_params
+from riskscope.store.codec import flatten
 from riskscope.studies.registry import get_study
-from riskscope.studies.spec import StudySpec, check_grid_keys, normalize_grid
+from riskscope.studies.spec import (
+    GRID_SECTIONS,
+    GRID_TOP_LEVEL,
+    StudySpec,
+    check_grid_keys,
+    normalize_grid,
+)
 
 
 def read_toml(path: Path) -> dict:
@@ -90,16 +99,29 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, value
 
 
-def apply_override(spec: dict, key: str, value: Any) -> None:
-    if key == "model.family" and value != _family(spec.get("model", {})):
-        spec["model"] = {"family": value}  # the preset's keys belong to its own family
-        _drop_model_grid(spec)
-        return
+def _drop_from_grid(spec: dict, key: str) -> None:
     grid = spec.get("grid")
     if isinstance(grid, dict):  # a malformed grid is reported by validation, not here
         for table in (grid, grid.get("zip"), grid.get("product")):
             if isinstance(table, dict):
                 table.pop(key, None)
+
+
+def _section_keys(given: dict) -> list[str]:
+    """Dotted keys a spec file sets inside the grid-able sections (and data_seed)."""
+    keys = [k for k in GRID_TOP_LEVEL if k in given]
+    for section in GRID_SECTIONS:
+        if isinstance(given.get(section), dict):
+            keys += [f"{section}.{k}" for k in flatten(given[section])]
+    return keys
+
+
+def apply_override(spec: dict, key: str, value: Any) -> None:
+    if key == "model.family" and value != _family(spec.get("model", {})):
+        spec["model"] = {"family": value}  # the preset's keys belong to its own family
+        _drop_model_grid(spec)
+        return
+    _drop_from_grid(spec, key)
     parts = key.split(".")
     node = spec
     for part in parts[:-1]:
@@ -127,12 +149,19 @@ def load_spec(source: str | Path | dict, preset: str | None = None,
         raise SpecError("--preset", preset_name, "one of " + ", ".join(sorted(study.presets)))
     spec = merge(study.presets[preset_name], given)
     spec.setdefault("name", f"{study.name}-{preset_name}")
+    if "grid" not in given:
+        for key in _section_keys(given):
+            _drop_from_grid(spec, key)
     for text in overrides:
         apply_override(spec, *parse_override(text))
     spec["grid"] = normalize_grid(spec.get("grid"))
     if not isinstance(spec.get("task"), dict) or "name" not in spec["task"]:
         raise SpecError("task.name", spec.get("task"), "a task name, e.g. 'teacher-student-"
                         "regression' (see `riskscope tasks`)")
+    if not isinstance(spec["task"]["name"], str):
+        raise SpecError("task.name", spec["task"]["name"], "a task name (a string, see "
+                        "`riskscope tasks`)")
+    check_finite(spec, "")
     validated = validate_params(StudySpec, spec)
     check_grid_keys(validated.grid)
     return validated

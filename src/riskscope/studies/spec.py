@@ -28,6 +28,8 @@ from riskscope.models.families import validate_model_section
 
 GRID_SECTIONS = ("task", "model", "training", "data", "options")
 GRID_TOP_LEVEL = ("data_seed",)
+#: more seeds than this is a typo, not a study (and `range(seeds)` would not fit in memory)
+MAX_SEEDS = 100_000
 
 
 class ModelSection(Params):
@@ -85,6 +87,10 @@ class StudySpec(Params):
                 raise SpecError("seeds", v, "a positive count or a non-empty list of integers")
         elif not v or len(set(v)) != len(v) or any(s < 0 for s in v):
             raise SpecError("seeds", v, "a non-empty list of distinct non-negative integers")
+        count = v if isinstance(v, int) else len(v)
+        if count > MAX_SEEDS:
+            raise SpecError("seeds", v if isinstance(v, int) else f"{count} seeds",
+                            f"at most {MAX_SEEDS} seeds (each is a training run)")
         return v
 
     @property
@@ -117,6 +123,10 @@ def check_grid_keys(grid: GridSection) -> None:
                                 + " (e.g. model.width), or data_seed")
             if not values:
                 raise SpecError(field, values, "a non-empty list of values")
+            if key == "data_seed":
+                for k, value in enumerate(values):
+                    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                        raise SpecError(f"{field}[{k}]", value, "a non-negative integer seed")
             if kind == "zip":
                 lengths.add(len(values))
     if len(lengths) > 1:

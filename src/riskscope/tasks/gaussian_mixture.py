@@ -25,6 +25,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from riskscope.core.errors import SpecError
 from riskscope.core.estimate import Estimate
+from riskscope.core.memory import check_fits
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.core.validation import Params
 from riskscope.tasks.base import Dataset, Task
@@ -92,6 +93,9 @@ class GaussianMixture(Task):
         self.input_dim = p.input_dim
         self.output_dim = p.num_classes
         self.num_classes = p.num_classes
+        check_fits("task.num_classes" if p.num_classes > p.input_dim else "task.input_dim",
+                   max(p.num_classes, p.input_dim), 3 * 8 * p.num_classes * p.input_dim,
+                   f"the class means ({p.num_classes} × {p.input_dim} float64, with work space)")
         self.means = self._make_means()
         priors = torch.full((p.num_classes,), 1.0 / p.num_classes, dtype=torch.float64) \
             if p.priors is None else torch.tensor(p.priors, dtype=torch.float64)

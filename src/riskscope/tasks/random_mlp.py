@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import torch
 
+from riskscope.core.memory import check_fits
 from riskscope.core.rng import derive_seed, torch_generator
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -32,8 +33,12 @@ class RandomMLP:
 
     def __init__(self, input_dim: int, width: int, depth: int, output_dim: int,
                  activation: str, seed: int):
-        rng = torch_generator(derive_seed(seed, "teacher"))
         sizes = [input_dim] + [width] * depth + [output_dim]
+        weights = sum(a * b for a, b in itertools.pairwise(sizes))
+        field = "task.input_dim" if input_dim > width else "task.teacher_width"
+        check_fits(field, input_dim if input_dim > width else width, 8 * weights,
+                   f"the teacher network ({weights} float64 weights)")
+        rng = torch_generator(derive_seed(seed, "teacher"))
         self.weights = [torch.randn(fan_out, fan_in, generator=rng, dtype=torch.float64)
                         / math.sqrt(fan_in) for fan_in, fan_out in itertools.pairwise(sizes)]
         self.activation = activation

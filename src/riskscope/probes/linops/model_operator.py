@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from riskscope.core.errors import SpecError
 from riskscope.models.modes import buffers_preserved
 from riskscope.probes.linops import checks
 from riskscope.probes.linops.data import Chunk, LossFn, data_chunks, resolve_loss
@@ -36,10 +37,32 @@ class ModelOperator(LinearOperator):
         n = sum(self.param_sizes)
         self.shape = (n, n)
         self.num_products = 0
+        self._check_data_fits()
         if check_deterministic:  # on at most 256 examples: a random layer shows on any subset
             first = self.chunks[0]
             probe = Chunk(first.x[:256], first.y[:256])
             checks.check_deterministic(lambda: self._chunk_loss(probe))
+
+    def _check_data_fits(self) -> None:
+        """One forward pass on two examples: data whose shape or dtype the model or the loss
+        cannot take, or that gives a non-finite loss, is a SpecError, not a raw torch error
+        or a NaN curvature later."""
+        first = self.chunks[0]
+        x, y = first.x, first.y
+        given = (f"x of shape {tuple(x.shape)} ({x.dtype}), y of shape {tuple(y.shape)} "
+                 f"({y.dtype})")
+        try:
+            with torch.no_grad():
+                value = self._chunk_loss(Chunk(x[:2], y[:2]))
+        except SpecError:
+            raise
+        except (RuntimeError, TypeError, ValueError, IndexError) as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SpecError("data", given, f"inputs the model takes and targets the "
+                            f"{self.loss_name} loss takes", reason) from None
+        if not torch.isfinite(torch.as_tensor(value)).all():
+            raise SpecError("data", given, "data on which the loss is finite",
+                            f"the loss on the first examples is {float(value)!r}")
 
     # ---- helpers ------------------------------------------------------------------------
 
