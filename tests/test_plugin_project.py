@@ -21,7 +21,8 @@ SRC = PROJECT / "src"
 def example_on_path(monkeypatch):
     monkeypatch.syspath_prepend(str(SRC))
     yield
-    registry._STUDIES.pop("width-margin", None)
+    registry._CLASSES.pop("width-margin", None)
+    registry._CARDS.pop("width-margin", None)
     for name in [m for m in sys.modules if m.startswith("riskscope_example")]:
         del sys.modules[name]
 

@@ -58,6 +58,10 @@ def check_ensemble_fits(params: dict, input_dim: int, output_dim: int, members: 
     if training["steps"] > MAX_STEPS:
         raise SpecError("training.steps", training["steps"], f"at most {MAX_STEPS:.0e} steps "
                         "(a longer budget does not finish)")
+    if model.get("family", "mlp") != "mlp":
+        # the estimate below is the MLP's (width × depth); other families are bounded by their
+        # own parameter models, and their ensembles' memory is not estimated yet
+        return
     parts = ensemble_bytes(input_dim, output_dim, model["width"], model["depth"],
                            data["n_train"], data["eval_samples"], training["batch_size"],
                            members)

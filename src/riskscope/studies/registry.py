@@ -72,7 +72,9 @@ def study_class(name: str, field: str = "study") -> type[Study]:
     """The Study subclass of `name`, importing a built-in study's module on first use."""
     if name in _CLASSES:
         return _CLASSES[name]
-    card = study_card(name, field)
+    card = study_card(name, field)  # may register a plugin's class (entry points)
+    if name in _CLASSES:
+        return _CLASSES[name]
     module, _, attr = (card.target or "").partition(":")
     cls = getattr(importlib.import_module(module), attr)
     _CLASSES.setdefault(name, cls)

@@ -42,6 +42,7 @@ import torch
 from torch import nn
 
 from riskscope.core.errors import SpecError
+from riskscope.models.member_layers import MemberConv, MemberLinear
 from riskscope.models.mlp import ScaledLinear
 from riskscope.probes.spectra.marchenko_pastur import marchenko_pastur_edges
 from riskscope.probes.spectra.power_law import PowerLawFit, fit_power_law
@@ -114,19 +115,30 @@ def _as_matrices(weight: torch.Tensor) -> torch.Tensor:
 def layer_matrices(model: nn.Module | Mapping[str, torch.Tensor]
                    ) -> list[tuple[str, str, torch.Tensor]]:
     """(name, kind, matrices [S, out, in]) of each Linear/Conv layer (effective weight of a
-    riskscope ScaledLinear), or of each ≥ 2-dimensional tensor of a state dict."""
+    riskscope ScaledLinear; riskscope's single-member conv/linear layers of the cnn and resnet
+    families), or of each ≥ 2-dimensional tensor of a state dict. A module with none of those
+    layers (e.g. the transformer family, whose weights are plain parameters) is read like its
+    state dict."""
     found = []
+    if isinstance(model, nn.Module) and not any(
+            isinstance(m, (nn.Linear, ScaledLinear, MemberLinear, MemberConv, *_CONV))
+            for m in model.modules()):
+        model = dict(model.named_parameters())
     if isinstance(model, Mapping):
         for name, t in model.items():
             if torch.is_tensor(t) and t.dim() >= 2 and t.is_floating_point():
                 found.append((name, "conv" if t.dim() > 2 else "linear", _as_matrices(t)))
     else:
         for name, module in model.named_modules():
-            if isinstance(module, (nn.Linear, ScaledLinear, *_CONV)):
+            if isinstance(module, (nn.Linear, ScaledLinear, MemberLinear, MemberConv, *_CONV)):
                 w = module.weight.detach()
                 if isinstance(module, ScaledLinear):
                     w = w * module.multiplier
-                kind = "conv" if isinstance(module, _CONV) else "linear"
+                if isinstance(module, (MemberLinear, MemberConv)) and \
+                        getattr(module, "members", None) is not None:
+                    raise SpecError("model", type(model).__name__, "one network (a member of "
+                                    "an ensemble: ensemble.member(i)), not a stacked ensemble")
+                kind = "conv" if isinstance(module, (MemberConv, *_CONV)) else "linear"
                 found.append((name, kind, _as_matrices(w)))
     if not found:
         raise SpecError("model", type(model).__name__,
