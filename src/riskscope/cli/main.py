@@ -55,7 +55,7 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        fail("aborted", 130)
+        fail("interrupted; finished trials are saved, rerun the same command to resume.", 130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -71,7 +71,7 @@ def validate_model_section(data: Any, prefix: str = "model") -> dict:
     if not isinstance(data, dict):
         raise SpecError(prefix, data, "a table with a family and its parameters")
     family = data.get("family", "mlp")
-    if family not in FAMILY_PARAMS:
+    if not isinstance(family, str) or family not in FAMILY_PARAMS:
         raise unknown_name_error(f"{prefix}.family", str(family), FAMILY_PARAMS)
     return validate_params(FAMILY_PARAMS[family], {**data, "family": family}, prefix)\
         .model_dump()

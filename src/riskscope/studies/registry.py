@@ -70,6 +70,8 @@ def study_declaration(name: str, field: str = "study") -> ResultDeclaration:
 
 def study_class(name: str, field: str = "study") -> type[Study]:
     """The Study subclass of `name`, importing a built-in study's module on first use."""
+    if not isinstance(name, str):
+        raise unknown_name_error(field, repr(name), _CARDS)
     if name in _CLASSES:
         return _CLASSES[name]
     card = study_card(name, field)  # may register a plugin's class (entry points)
