@@ -41,3 +41,18 @@ def test_task_names_and_store_listing_stay_light(tmp_path):
         "from riskscope.tasks import task_names\nassert 'digits' in task_names()\n"
         f"from riskscope.store import Store\nStore({str(tmp_path)!r}).run_rows()")
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_show_imports_no_torch(tmp_path, extra):
+    """`show` reads the store with pandas but never loads torch or the study code."""
+    from riskscope.store import Store
+
+    with Store(tmp_path) as store:
+        store.create_run("r-1", "r", "train", "smoke", {"study": "train"}, "h")
+    code = ("import contextlib, io\nfrom riskscope.cli.main import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    cli.main(['show', 'r-1', '--out', {str(tmp_path)!r}, *{extra!r}], "
+            "standalone_mode=False)")
+    loaded = _modules_after(code)
+    assert not loaded & {"torch", "matplotlib", "cvxpy"}, sorted(loaded)

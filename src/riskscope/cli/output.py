@@ -33,3 +33,12 @@ def headline_columns(summary: dict) -> list[str]:
     present = sorted({k for r in summary["summary"] for k, v in r["results"].items()
                       if v["mean"] is not None})
     return declared_headline(summary) or present[:4]
+
+
+def stale_note(summary: dict) -> str | None:
+    """For `show`: how many finished results come from code that has changed since."""
+    code = summary.get("code") or {}
+    if not code.get("stale"):
+        return None
+    return (f"{code['stale']} stale results: computed by code that has changed since; "
+            f"recompute them with `riskscope run ... --rerun-stale`")

@@ -37,10 +37,3 @@ def run_notes(summary: RunSummary) -> list[str]:
     return notes
 
 
-def stale_note(summary: dict) -> str | None:
-    """For `show`: how many finished results come from code that has changed since."""
-    code = summary.get("code") or {}
-    if not code.get("stale"):
-        return None
-    return (f"{code['stale']} stale results: computed by code that has changed since; "
-            f"recompute them with `riskscope run ... --rerun-stale`")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from riskscope.cli.output import headline_columns, open_store, out
+from riskscope.cli.output import headline_columns, open_store, out, stale_note
 from riskscope.cli.plugins import plugin_option
 
 
@@ -48,8 +48,6 @@ def show(run_ref, out_dir, as_json) -> None:
 
     for line in reproduction_lines(summary["info"].get("reproductions")):
         out.print(line, highlight=False, markup=False)
-    from riskscope.cli.run_options import stale_note
-
     if stale_note(summary):
         out.print(f"[bold yellow]{stale_note(summary)}[/]")
 
