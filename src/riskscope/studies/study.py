@@ -18,6 +18,7 @@ from riskscope.core.declared_results import ResultDeclaration
 from riskscope.core.errors import SpecError
 from riskscope.core.validation import Params
 from riskscope.models.families import FAMILIES
+from riskscope.studies.card import StudyCard
 from riskscope.studies.trial import Trial
 
 
@@ -51,6 +52,9 @@ ALL_FAMILIES: tuple[str, ...] = FAMILIES
 
 
 class Study(ABC):
+    #: a built-in study sets `card` (its torch-free `StudyCard`, studies/cards/): name,
+    #: description, declaration, summary columns and report figures are then taken from it
+    card: ClassVar[StudyCard | None] = None
     name: ClassVar[str]
     description: ClassVar[str]
     Options: ClassVar[type[Params]] = NoOptions
@@ -75,6 +79,15 @@ class Study(ABC):
     #: from the stored results and series besides the generic ones every report has (a
     #: declaration's `report_figures` take their place)
     report_figures: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        card = cls.__dict__.get("card")
+        if card is not None:  # one source for what the registry lists and the class runs
+            cls.name, cls.description = card.name, card.description
+            cls.declaration = card.declaration
+            cls.summary_columns = card.summary_columns
+            cls.report_figures = card.declaration.report_figures
 
     def prerequisites(self, trial: Trial) -> list[Trial]:
         """Trials whose results this trial's group needs (run first, stored like any trial,

@@ -39,11 +39,7 @@ _TASK = {"name": "fourier-series", "input_dim": 1, "smoothness": 1.5, "noise_std
 
 @register_study
 class CertifiedOptimumStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     Options = CertifiedOptions
     presets = {
         "smoke": {

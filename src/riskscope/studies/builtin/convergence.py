@@ -80,11 +80,7 @@ def unit_sphere_sample(task, n: int, generator: torch.Generator) -> tuple[torch.
 
 @register_study
 class ConvergenceStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = ConvergenceOptions
     presets = {

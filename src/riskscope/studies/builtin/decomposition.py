@@ -50,11 +50,7 @@ _TEACHER = {"name": "teacher-student-regression", "teacher_depth": 1, "activatio
 
 @register_study
 class DecompositionStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = DecompositionOptions
     whole_groups = True

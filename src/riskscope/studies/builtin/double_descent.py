@@ -70,11 +70,7 @@ _RF_TASK = {"name": "teacher-student-regression", "input_dim": 20, "teacher_widt
 
 @register_study
 class DoubleDescentStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = DoubleDescentOptions
     whole_groups = True

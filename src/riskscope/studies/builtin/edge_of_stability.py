@@ -50,11 +50,7 @@ def _options(trial: Trial) -> EdgeOfStabilityOptions:
 
 @register_study
 class EdgeOfStabilityStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = EdgeOfStabilityOptions
     presets = {

@@ -63,11 +63,7 @@ class FeatureVsKernelOptions(Params):
 
 @register_study
 class FeatureVsKernelStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = FeatureVsKernelOptions
     presets = {

@@ -73,11 +73,7 @@ def _build(trial: Trial, task, opts: GrokkingOptions, seeds: list[int], device):
 
 @register_study
 class GrokkingStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     Options = GrokkingOptions
     presets = {
         "smoke": {

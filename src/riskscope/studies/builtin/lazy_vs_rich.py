@@ -60,11 +60,7 @@ _TASK = {"name": "teacher-student-regression", "teacher_depth": 1, "activation":
 
 @register_study
 class LazyVsRichStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = LazyVsRichOptions
     presets = {

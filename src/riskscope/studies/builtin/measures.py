@@ -40,11 +40,7 @@ def member_data(data: Dataset, i: int) -> Dataset:
 
 @register_study
 class MeasuresStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = MeasuresOptions
     presets = {

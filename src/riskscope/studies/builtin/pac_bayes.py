@@ -116,11 +116,7 @@ def certify_trials(trials: list[Trial], ctx: GroupContext, task: Task, options: 
 
 @register_study
 class PacBayesStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = PacBayesOptions
     presets = {

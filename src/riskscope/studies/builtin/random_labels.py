@@ -60,11 +60,7 @@ _TASK = {"name": "label-noise", "base": "digits"}
 
 @register_study
 class RandomLabelsStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     supported_families = ALL_FAMILIES
     Options = RandomLabelsOptions
     presets = {

@@ -46,11 +46,7 @@ class SingleIndexOptions(Params):
 
 @register_study
 class SingleIndexStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     Options = SingleIndexOptions
     presets = {
         "smoke": {

@@ -57,11 +57,7 @@ _SMOKE_TASK = {"name": "sparse-parity", "n_bits": 8, "k": 3}
 
 @register_study
 class SparseParityStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     Options = SparseParityOptions
     presets = {
         "smoke": {

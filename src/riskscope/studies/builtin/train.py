@@ -33,11 +33,7 @@ _TASK = {"name": "teacher-student-regression", "input_dim": 8, "teacher_width": 
 
 @register_study
 class TrainStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     Options = TrainOptions
     supported_families = ALL_FAMILIES
     presets = {

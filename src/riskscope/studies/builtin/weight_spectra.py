@@ -81,11 +81,7 @@ def member_spectra(ensemble: MLPEnsemble, i: int, opts: WeightSpectraOptions
 
 @register_study
 class WeightSpectraStudy(Study):
-    name = CARD.name
-    description = CARD.description
-    declaration = CARD.declaration
-    summary_columns = CARD.summary_columns
-    report_figures = CARD.declaration.report_figures
+    card = CARD
     Options = WeightSpectraOptions
     presets = {
         "smoke": {
