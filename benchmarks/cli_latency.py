@@ -49,28 +49,30 @@ def main() -> None:
     parser.add_argument("--baseline-src", default=None,
                         help="src/ of an older checkout to time side by side")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as store:
-        made = subprocess.run(
-            [sys.executable, "-m", "riskscope", "run", "train", "--preset", "smoke", "--out",
-             store, "--no-report", "--threads", "1"],
-            env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True)
-        if made.returncode:
-            sys.exit(f"could not make the store: {made.stderr}")
-        sides = {"now": SRC} | ({"baseline": args.baseline_src} if args.baseline_src else {})
+    sides = {"now": SRC} | ({"baseline": args.baseline_src} if args.baseline_src else {})
+    with tempfile.TemporaryDirectory() as root:
+        stores = {}
+        for side, src in sides.items():  # each side reads a store its own code wrote
+            stores[side] = str(Path(root) / side)
+            made = subprocess.run(
+                [sys.executable, "-m", "riskscope", "run", "train", "--preset", "smoke",
+                 "--out", stores[side], "--no-report", "--threads", "1"],
+                env={**os.environ, "PYTHONPATH": src}, capture_output=True, text=True)
+            if made.returncode:
+                sys.exit(f"could not make the {side} store: {made.stderr}")
         print(f"load average before: {os.getloadavg()[0]:.2f}")
         print(f"{'command':44s} " + " ".join(f"{s + ' median':>14s}" for s in sides)
               + (f" {'ratio':>7s}" if len(sides) > 1 else "") + "   min–max (now)")
         for argv in COMMANDS:
-            argv = [a.format(store=store) for a in argv]
+            label = " ".join(argv).replace("{store}", "STORE")
             times: dict[str, list[float]] = {s: [] for s in sides}
             codes: dict[str, set[int]] = {s: set() for s in sides}
             for _ in range(args.repeat):
                 for side, src in sides.items():
-                    seconds, code = _run(src, argv)
+                    seconds, code = _run(src, [a.format(store=stores[side]) for a in argv])
                     times[side].append(seconds)
                     codes[side].add(code)
             medians = {s: statistics.median(t) for s, t in times.items()}
-            label = " ".join(argv).replace(store, "STORE")
             cells = " ".join(f"{medians[s]:>12.3f} s" if codes[s] == {0}
                              else f"{'exit ' + str(sorted(codes[s])):>14s}" for s in sides)
             ratio = (f" {medians['baseline'] / medians['now']:>6.1f}×"
