@@ -121,15 +121,18 @@ def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
         raise damaged(path, f"its schema version {row[0]!r} is not an integer") from None
 
 
-def _check_version(conn: sqlite3.Connection, path: Path) -> None:
+def _check_version(conn: sqlite3.Connection, path: Path, read_only: bool = False) -> None:
     """Refuse a newer store; migrate an older one, one version per transaction (additive DDL,
-    so a store opened by an older riskscope afterwards is refused as newer, never damaged)."""
+    so a store opened by an older riskscope afterwards is refused as newer, never damaged).
+    A read-only store is read as it is: the later versions only add tables."""
     version = _schema_version(conn, path)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path} has store schema version {version}, newer than this riskscope's "
             f"{SCHEMA_VERSION}; upgrade riskscope to read it (the file was left unchanged)"
         )
+    if read_only:
+        return
     while version < SCHEMA_VERSION:
         if version not in MIGRATIONS:
             raise StoreError(f"{path} has store schema version {version}; no migration is known")
@@ -221,7 +224,7 @@ def open_connection(path: Path, create: bool) -> sqlite3.Connection:
             if not create:
                 raise StoreError(f"no riskscope store at {path.parent}: {path.name} is empty")
             _initialize(conn, path)
-        _check_version(conn, path)
+        _check_version(conn, path, read_only)
         _check_columns(conn, path)
         if not read_only:
             _ensure_wal(conn)
