@@ -43,9 +43,14 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
+def estimate_text(estimate: float, low: float, high: float) -> str:
+    """"0.51 [0.47, 0.55]" (∞ and nan spelled out)."""
+    return f"{_fmt(estimate)} [{_fmt(low)}, {_fmt(high)}]"
+
+
 def interval_text(interval: Interval) -> str:
     """"0.51 [0.47, 0.55]"."""
-    return f"{_fmt(interval.estimate)} [{_fmt(interval.low)}, {_fmt(interval.high)}]"
+    return estimate_text(interval.estimate, interval.low, interval.high)
 
 
 def _detail(verdict: str, evidence: list[Evidence], deciding: Evidence | None,
@@ -164,5 +169,5 @@ def report_items(store: Store, run_ref: str) -> list[dict]:
     return [v.report_item() for v in verdicts_for_run(store, run_ref)]
 
 
-__all__ = ["check_claim", "check_claims", "check_run", "interval_text", "report_items",
-           "verdicts_for_run"]
+__all__ = ["check_claim", "check_claims", "check_run", "estimate_text", "interval_text",
+           "report_items", "verdicts_for_run"]

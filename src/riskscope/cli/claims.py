@@ -7,7 +7,6 @@ unknown store, or other bad input (raised as RiskscopeError and turned into exit
 from __future__ import annotations
 
 import json
-import math
 
 import click
 from rich.console import Console
@@ -17,16 +16,9 @@ from rich.text import Text
 _STYLE = {"holds": "green", "fails": "red", "inconclusive": "yellow"}
 
 
-def _num(x: float) -> str:
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    return f"{x:.4g}"
-
-
 def ledger_table(verdicts, with_evidence: bool = False) -> Table:
     """claim, run, verdict, estimate [interval], boundary, n (and, asked, every evidence)."""
+    from riskscope.claims.evaluate import estimate_text, interval_text
     from riskscope.claims.verdict import region_text
 
     table = Table(title="claims ledger")
@@ -35,14 +27,14 @@ def ledger_table(verdicts, with_evidence: bool = False) -> Table:
     for v in verdicts:
         table.add_row(Text(v.claim_id), Text(v.run_id), Text(v.verdict, style=_STYLE[v.verdict]),
                       Text(v.quantity),
-                      Text(f"{_num(v.estimate)} [{_num(v.interval[0])}, {_num(v.interval[1])}]"),
+                      Text(estimate_text(v.estimate, *v.interval)),
                       Text(v.boundary_text), str(v.n))
         if with_evidence and len(v.evidence) > 1:
             for e in v.evidence:
                 iv = e.interval
                 table.add_row("", Text(f"  {e.label}"), Text(e.verdict, style=_STYLE[e.verdict]),
                               Text(e.quantity),
-                              Text(f"{_num(iv.estimate)} [{_num(iv.low)}, {_num(iv.high)}]"),
+                              Text(interval_text(iv)),
                               Text(region_text(e.low, e.high)), str(iv.n))
     return table
 

@@ -14,7 +14,7 @@ Names are imported on first use (PEP 562): `riskscope verify`, `import` and `sho
 
 from __future__ import annotations
 
-import importlib
+from riskscope.core.lazy_exports import lazy_exports
 
 _WHERE = {
     "Limits": "archive",
@@ -34,13 +34,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f"riskscope.exchange.{_WHERE[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'riskscope.exchange' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -8,7 +8,7 @@ code is imported when the study is looked up by `get_study`.
 
 from __future__ import annotations
 
-import importlib
+from riskscope.core.lazy_exports import lazy_exports
 
 _WHERE = {
     "Executor": "executors", "GroupJob": "executors", "GroupResult": "executors",
@@ -27,13 +27,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f"riskscope.studies.{_WHERE[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'riskscope.studies' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

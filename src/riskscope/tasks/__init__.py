@@ -6,8 +6,7 @@ are imported on first use (PEP 562), so listing tasks does not import torch.
 
 from __future__ import annotations
 
-import importlib
-
+from riskscope.core.lazy_exports import lazy_exports
 from riskscope.tasks.registry import (  # noqa: F401 - public names
     make_task,
     register_task,
@@ -32,11 +31,4 @@ _LAZY = {
 __all__ = sorted([*_LAZY, "make_task", "register_task", "task_class", "task_names"])
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'riskscope.tasks' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
