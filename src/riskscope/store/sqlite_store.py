@@ -9,7 +9,6 @@ store commit each trial exactly once (the second sees it finished and backs off)
 
 from __future__ import annotations
 
-import functools
 import os
 import sqlite3
 import threading
@@ -22,37 +21,18 @@ from riskscope.core.errors import StoreError
 from riskscope.store import artifacts, claims, codec, commit, frames, provenance, runs
 from riskscope.store.code_fingerprint import is_current
 from riskscope.store.connection import cannot_write, open_connection, write_transaction
+from riskscope.store.guard import guarded
 from riskscope.store.records import TrialRecord
 from riskscope.store.schema import DB_FILENAME, FINISHED_STATUSES
+from riskscope.store.trial_reads import TrialReads
 
 if TYPE_CHECKING:
     import pandas as pd
-    import torch
 
 _FINISHED_SQL = "('" + "', '".join(FINISHED_STATUSES) + "')"
 
 
-def _guarded(method):
-    """Serialize use across threads and report SQLite failures as StoreError naming the file."""
-
-    @functools.wraps(method)
-    def wrapper(self: Store, *args, **kwargs):
-        with self._lock:
-            try:
-                return method(self, *args, **kwargs)
-            except codec.DamagedRowError as exc:
-                raise StoreError(f"{self.path} is a damaged riskscope store: {exc}") from exc
-            except sqlite3.Error as exc:
-                if self.read_only or "readonly" in str(exc):
-                    raise StoreError(
-                        f"{self.path} can only be read here (read-only media or no write "
-                        f"permission); it cannot be written: {exc}") from exc
-                raise StoreError(f"{self.path}: {type(exc).__name__}: {exc}") from exc
-
-    return wrapper
-
-
-class Store:
+class Store(TrialReads):
     """The SQLite results store of `directory` (created when absent unless create=False).
 
     Use as a context manager or call `close()`. Safe to share between threads; after a fork
@@ -116,19 +96,19 @@ class Store:
         return f"Store({str(self.directory)!r})"
 
     # -- runs --------------------------------------------------------------------------------
-    @_guarded
+    @guarded
     def create_run(
         self, run_id: str, name: str, study: str, preset: str | None, spec: dict, spec_hash: str
     ) -> bool:
         """Record a run; False if it already exists with the same spec_hash, StoreError if not."""
         return runs.create_run(self._db, self.path, run_id, name, study, preset, spec, spec_hash)
 
-    @_guarded
+    @guarded
     def set_run_status(self, run_id: str, status: str, **info) -> None:
         """Set the status (running, done, interrupted, failed); merge `info` into the run's."""
         runs.set_run_status(self._db, self.path, run_id, status, info)
 
-    @_guarded
+    @guarded
     def runs(self) -> pd.DataFrame:
         """run_id, name, study, preset, status, created_at, n_trials, n_finished (done or
         diverged), n_diverged, n_failed; oldest first. A run recorded as running whose process
@@ -143,17 +123,17 @@ class Store:
                 for rid in frame.loc[running, "run_id"]]
         return frame
 
-    @_guarded
+    @guarded
     def run_rows(self) -> list[dict]:
         """The columns of `runs()` as one dict per run, oldest first (no pandas needed)."""
         return frames.run_rows(self._db)
 
-    @_guarded
+    @guarded
     def resolve_run(self, run_ref: str) -> str:
         """Run id from an exact id, a run name (its latest run) or a unique id prefix."""
         return runs.resolve_run(self._db, self.path, run_ref)
 
-    @_guarded
+    @guarded
     def run(self, run_id: str) -> dict:
         """The run's row, with `spec` and `info` parsed from their JSON columns."""
         row = runs.run_row(self._db, self.path, run_id)
@@ -163,7 +143,7 @@ class Store:
         return row
 
     # -- trials ------------------------------------------------------------------------------
-    @_guarded
+    @guarded
     def add_trials(self, run_id: str, trials: Iterable[tuple[str, dict]]) -> None:
         """Register (trial_hash, params) as members of the run; new trials start "pending".
 
@@ -189,7 +169,7 @@ class Store:
                 [(run_id, th, start + i) for i, (th, _) in enumerate(rows)],
             )
 
-    @_guarded
+    @guarded
     def finished_trials(self, trial_hashes: Iterable[str]) -> set[str]:
         """The given trials that are done or diverged (failed and pending ones are retried)."""
         hashes = [trial_hashes] if isinstance(trial_hashes, str) else trial_hashes
@@ -202,7 +182,7 @@ class Store:
             found.update(r[0] for r in self._db.execute(query, batch))
         return found
 
-    @_guarded
+    @guarded
     def commit_trial(self, record: TrialRecord, replace: bool = False) -> bool:
         """Write one trial atomically (see `riskscope.store.commit`); False, writing nothing,
         if it is already finished, e.g. because another process got there first. With
@@ -214,7 +194,7 @@ class Store:
         return written
 
     # -- claims (concurrent runners split the work) -------------------------------------------
-    @_guarded
+    @guarded
     def claim_trials(self, trial_hashes: Iterable[str], run_id: str | None = None,
                      replace: Iterable[str] = ()) -> tuple[set[str], set[str]]:
         """Claim unfinished trials (and finished ones in `replace`) for this process:
@@ -222,20 +202,20 @@ class Store:
         self.check_present()
         return claims.claim_trials(self._db, trial_hashes, run_id, replace)
 
-    @_guarded
+    @guarded
     def release_claims(self, trial_hashes: Iterable[str] | None = None) -> None:
         """Drop this process's claims (all, or on the given trials)."""
         if self._conn is not None and not self.read_only:
             claims.release_trials(self._db, trial_hashes)
 
-    @_guarded
+    @guarded
     def live_claims(self, trial_hashes: Iterable[str]) -> dict[str, tuple]:
         """trial_hash -> (owner, host, pid), for the given trials claimed by another live
         process."""
         return claims.live_claims(self._db, trial_hashes)
 
     # -- code fingerprints ---------------------------------------------------------------------
-    @_guarded
+    @guarded
     def code_status(self, run_id: str) -> dict[str, bool | None]:
         """For each finished trial of the run: True if the code that computed it is unchanged
         now, False if it changed (the result is stale), None if no fingerprint was recorded.
@@ -256,122 +236,24 @@ class Store:
         """Commit several records, each in its own transaction; the number actually written."""
         return sum(self.commit_trial(record) for record in records)
 
-    # -- reading -----------------------------------------------------------------------------
-    @_guarded
-    def trials(self, run_id: str) -> pd.DataFrame:
-        """One row per trial of the run (see `frames.trials_frame` for the columns)."""
-        runs.run_row(self._db, self.path, run_id)
-        return frames.trials_frame(self._db, run_id)
-
-    @_guarded
-    def metrics(self, run_id: str, names=None, trial_hashes=None) -> pd.DataFrame:
-        """Long format: trial_hash, name, step, value; optionally only some names/trials."""
-        runs.run_row(self._db, self.path, run_id)
-        return frames.metrics_frame(self._db, run_id, names, trial_hashes)
-
-    @_guarded
-    def environment(self, trial_hash: str) -> dict:
-        """Where the trial ran; {} while it is pending."""
-        return codec.loads(self._trial_row(trial_hash)["environment_json"], {},
-                           f"environment of trial {trial_hash}")
-
-    @_guarded
-    def load_record(self, trial_hash: str, with_artifacts: bool = True) -> TrialRecord:
-        """The committed trial as a TrialRecord (the inverse of `commit_trial`)."""
-        row = self._trial_row(trial_hash)
-        if row["status"] == "pending":
-            raise StoreError(f"trial {trial_hash!r} in {self.path} is pending (not committed)")
-        metrics: dict[str, tuple[list[int], list[float]]] = {}
-        query = "SELECT name, step, value FROM metrics WHERE trial_hash = ? ORDER BY name, seq"
-        for name, step, value in self._db.execute(query, (trial_hash,)):
-            steps, values = metrics.setdefault(name, ([], []))
-            steps.append(step)
-            values.append(float("nan") if value is None else value)
-        names = self.artifact_names(trial_hash) if with_artifacts else []
-        return TrialRecord(
-            trial_hash=trial_hash,
-            run_id=row["source_run"],
-            params=codec.loads(row["params_json"], {}, f"params of trial {trial_hash}"),
-            status=row["status"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            environment=codec.loads(row["environment_json"], {},
-                                    f"environment of trial {trial_hash}"),
-            result=codec.loads(row["result_json"], {}, f"result of trial {trial_hash}"),
-            metrics=metrics,
-            artifacts={name: self.load_artifact(trial_hash, name) for name in names},
-            error=row["error"],
-            group_id=row["group_id"],
-        )
-
-    def _trial_row(self, trial_hash: str) -> dict:
-        cursor = self._db.execute("SELECT * FROM trials WHERE trial_hash = ?", (trial_hash,))
-        row = cursor.fetchone()
-        if row is None:
-            raise StoreError(f"no trial {trial_hash!r} in {self.path}")
-        return dict(zip([c[0] for c in cursor.description], row))
-
-    @_guarded
-    def artifact_names(self, trial_hash: str) -> list[str]:
-        query = "SELECT name FROM artifacts WHERE trial_hash = ? ORDER BY name"
-        return [r[0] for r in self._db.execute(query, (trial_hash,))]
-
-    @_guarded
-    def load_artifact(self, trial_hash: str, name: str) -> dict[str, torch.Tensor]:
-        """The artifact's tensors (on the CPU), after verifying the recorded sha256."""
-        row = self._db.execute(
-            "SELECT relpath, sha256 FROM artifacts WHERE trial_hash = ? AND name = ?",
-            (trial_hash, name),
-        ).fetchone()
-        if row is None:
-            have = ", ".join(self.artifact_names(trial_hash)) or "none"
-            raise StoreError(
-                f"no artifact {name!r} for trial {trial_hash!r} in {self.path} (it has: {have})"
-            )
-        return artifacts.read(self.directory, row[0], row[1])
-
-    @_guarded
-    def trial_row(self, trial_hash: str) -> dict:
-        """The trial's stored row: params, status, times, environment, result (parsed), error,
-        group_id, source_run; pending trials included (see `load_record` for the series)."""
-        row = self._trial_row(trial_hash)
-        for column, key in (("params_json", "params"), ("environment_json", "environment"),
-                            ("result_json", "result")):
-            row[key] = codec.loads(row.pop(column), {})
-        return row
-
-    @_guarded
-    def artifact_entries(self, trial_hash: str) -> list[dict]:
-        """name, relpath (under the store directory), sha256, nbytes of each artifact."""
-        query = ("SELECT name, relpath, sha256, nbytes FROM artifacts WHERE trial_hash = ? "
-                 "ORDER BY name")
-        return [dict(zip(("name", "relpath", "sha256", "nbytes"), r))
-                for r in self._db.execute(query, (trial_hash,))]
-
     # -- results from elsewhere (schema version 2) -------------------------------------------
-    @_guarded
+    @guarded
     def merge_imported(self, run: dict, trials: list[provenance.ImportedTrial],
                        source: provenance.ImportSource) -> provenance.MergeCounts:
         """Merge a run and its trials from another store atomically, keeping every differing
         result with its provenance (see `riskscope.store.provenance`)."""
         return provenance.merge_trials(self._db, self.directory, self.path, run, trials, source)
 
-    @_guarded
+    @guarded
     def trial_variants(self, trial_hash: str) -> list[dict]:
         """Every result this trial hash has been given, primary first, with their sources."""
         return provenance.trial_variants(self._db, self.directory, trial_hash)
 
-    @_guarded
+    @guarded
     def imported_bundles(self) -> list[dict]:
         """The bundles merged into this store (digest, run_id, author, note, versions, time)."""
         return provenance.bundles(self._db)
 
-    @_guarded
-    def integrity_check(self) -> list[str]:
-        """Problems found by SQLite's integrity and foreign-key checks ([] when healthy)."""
-        problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        problems += [f"foreign key: {r}" for r in self._db.execute("PRAGMA foreign_key_check")]
-        return problems
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:
