@@ -43,6 +43,7 @@ class ProbeResult:
     density: object = None                              # SpectralDensity or None
     task_kind: str = ""
     skipped: list = field(default_factory=list)          # measurements not applicable
+    limitations: list = field(default_factory=list)      # why some quantities are missing
 
     def value(self, group: str, quantity: str) -> float:
         for g, q, v, _ in self.rows:
@@ -53,7 +54,8 @@ class ProbeResult:
     def as_dict(self) -> dict:
         """JSON-able: {group: {quantity: value}}, the notes, timings and the task kind."""
         out: dict = {"task": self.task_kind, "timings_s": self.timings, "results": {},
-                     "notes": {}, "skipped": list(self.skipped)}
+                     "notes": {}, "skipped": list(self.skipped),
+                     "limitations": list(self.limitations)}
         for g, q, v, note in self.rows:
             out["results"].setdefault(g, {})[q] = v
             if note:
@@ -234,8 +236,12 @@ def _certificate(result, model, train, test, init, loss, k, ntk_examples, seed, 
 
 def _measures(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> None:
     from riskscope.analyses.measures.api import MEASURES, complexity_measures
+    from riskscope.analyses.measures.norm_measures import layer_measures_unavailable
 
     values = complexity_measures(model, train, init=init, seed=seed)
+    reason = layer_measures_unavailable(model, train.x)
+    if reason is not None:
+        result.limitations.append(f"measures: {reason}")
     for name in MEASURES:
         if name in values and math.isfinite(values[name]):
             result.rows.append(("measures", name, float(values[name]), ""))
