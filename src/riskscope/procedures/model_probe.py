@@ -2,7 +2,8 @@
 probe` runs). Each measurement is one of riskscope's public functions with its defaults:
 
     hessian      top-k Hessian eigenvalues of the mean loss (Lanczos; λ_max = sharpness)
-    trace        Hessian trace (Hutch++, with a confidence interval)
+    trace        Hessian trace (exact from P products when P ≤ 60 parameters, else Hutch++
+                 with a confidence interval; the note says which)
     density      Hessian spectral density (stochastic Lanczos quadrature)
     ntk          empirical NTK (trace mode, one Gram matrix) on `ntk_examples` training
                  examples: its largest and smallest eigenvalues and their ratio
@@ -185,8 +186,9 @@ def _trace(result, model, train, test, init, loss, k, ntk_examples, seed, cs) ->
     from riskscope.probes.curvature_api import hessian_trace
 
     est = hessian_trace(model, train, loss=loss, num_products=60, rng=seed)
-    result.rows.append(("trace", "hessian_trace", est.value,
-                        f"hutch++ 95% CI [{est.ci_low:.4g}, {est.ci_high:.4g}]"))
+    note = est.method if est.exact else \
+        f"{est.method} 95% CI [{est.ci_low:.4g}, {est.ci_high:.4g}]"
+    result.rows.append(("trace", "hessian_trace", est.value, note))
 
 
 def _density(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> None:
