@@ -114,3 +114,11 @@ def test_families():
     features = build_member(model_spec({"family": "random-features"}, task), 0)
     with pytest.raises(NotAChainError, match="matmul"):  # the fixed feature map is a buffer
         forward_chain(features, x)
+
+
+def test_the_model_is_left_as_it_was():
+    model = nn.Sequential(nn.Linear(5, 4), nn.Dropout(0.5), nn.ReLU(), nn.Linear(4, 2)).train()
+    chain = forward_chain(model, X)  # measured in eval mode: dropout is the identity there
+    assert [layer.name for layer in chain.layers] == ["0", "3"]
+    assert model.training
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
