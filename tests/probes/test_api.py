@@ -40,3 +40,18 @@ def test_api_on_a_plain_module_with_float32():
     top = hessian_top_eigenvalues(model, (x.float(), y), loss="cross_entropy")
     exact = torch.linalg.eigvalsh(dense_hessian(model.double(), x, y, resolve_loss("auto", y)[0]))
     assert top.values()[0] == pytest.approx(float(exact[-1]), rel=1e-4)
+
+
+def test_trace_is_exact_when_the_parameters_fit_in_the_product_budget():
+    model = tiny_mlp(out=3)                          # 4·6+6 + 6·6+6 + 6·3+3 = 93 parameters
+    x, y = classification_data()
+    params = sum(p.numel() for p in model.parameters())
+    exact = float(torch.trace(dense_hessian(model, x, y, resolve_loss("auto", y)[0])))
+    auto = hessian_trace(model, (x, y))              # 93 ≤ the default budget of 102
+    assert auto.method == f"exact ({params} HVPs with the unit vectors)" and auto.exact
+    assert auto.value == pytest.approx(exact, rel=1e-10, abs=1e-10)
+    small_budget = hessian_trace(model, (x, y), num_products=params - 3)
+    assert small_budget.method.startswith("hutch++") and not small_budget.exact
+    assert small_budget.ci_low < small_budget.ci_high
+    forced = hessian_trace(model, (x, y), method="hutchinson", num_products=200)
+    assert forced.method.startswith("hutchinson") and forced.n == 200

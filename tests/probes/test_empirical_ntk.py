@@ -8,7 +8,7 @@ from riskscope.core.errors import SpecError
 from riskscope.probes.estimators import lanczos_top_eigenvalues
 from riskscope.probes.kernels import NTKOperator, empirical_ntk, kernel_spectrum
 from riskscope.probes.linops import GGNOperator
-from riskscope.testing.dense_curvature import dense_jacobian
+from riskscope.testing.dense_curvature import dense_jacobian, dense_ntk
 
 from .conftest import regression_data, tiny_mlp
 
@@ -22,8 +22,7 @@ METHODS = ["structured", "jacobian"]
 def test_full_kernel_equals_jacobian_gram_in_any_chunking(method):
     model = tiny_mlp()
     x, _ = regression_data(n=9)
-    jac = dense_jacobian(model, x)
-    gram = jac @ jac.T
+    gram = dense_ntk(model, x)
     for chunk, budget in ((None, 2**27), (2, 2**27), (4, 1)):  # budget 1: recompute chunks
         ntk = empirical_ntk(model, x, method=method, chunk_size=chunk, max_elements=budget)
         assert ntk.shape == (27, 27)
@@ -35,11 +34,11 @@ def test_cross_kernel_and_trace_over_outputs(method):
     model = tiny_mlp()
     x1, _ = regression_data(n=5)
     x2, _ = regression_data(seed=1, n=3)
-    j1, j2 = dense_jacobian(model, x1), dense_jacobian(model, x2)
+    cross = dense_ntk(model, x1, x2)
     full = empirical_ntk(model, x1, x2, method=method, chunk_size=2)
-    assert torch.allclose(full, j1 @ j2.T, atol=1e-12)
+    assert torch.allclose(full, cross, atol=1e-12)
     trace = empirical_ntk(model, x1, x2, mode="trace", method=method, chunk_size=2)
-    blocks = (j1 @ j2.T).reshape(5, 3, 3, 3)
+    blocks = cross.reshape(5, 3, 3, 3)
     assert torch.allclose(trace, blocks.diagonal(dim1=1, dim2=3).sum(-1), atol=1e-12)
 
 
@@ -71,7 +70,8 @@ def test_frozen_parameters_are_left_out(method):
     x, _ = regression_data(n=4)
     jac = dense_jacobian(model, x)  # over trainable parameters only
     assert jac.shape[1] == sum(p.numel() for p in model.parameters() if p.requires_grad)
-    assert torch.allclose(empirical_ntk(model, x, method=method), jac @ jac.T, atol=1e-12)
+    assert torch.allclose(empirical_ntk(model, x, method=method), dense_ntk(model, x),
+                          atol=1e-12)
 
 
 def test_scalar_output_model_and_kernel_spectrum():
@@ -86,9 +86,9 @@ def test_scalar_output_model_and_kernel_spectrum():
 def test_many_inputs_in_default_chunks(method):
     model = tiny_mlp()
     x, _ = regression_data(n=520)
-    jac = dense_jacobian(model, x)
-    assert torch.allclose(empirical_ntk(model, x, method=method), jac @ jac.T, atol=1e-11)
-    assert torch.allclose(empirical_ntk(model, x, method=method, chunk_size=100), jac @ jac.T,
+    gram = dense_ntk(model, x)
+    assert torch.allclose(empirical_ntk(model, x, method=method), gram, atol=1e-11)
+    assert torch.allclose(empirical_ntk(model, x, method=method, chunk_size=100), gram,
                           atol=1e-11)
 
 
@@ -100,8 +100,7 @@ def test_structured_form_covers_riskscope_mlps_with_forward_multipliers():
                        parameterization=param, bias=param != "mean-field")
         net = MLPEnsemble.from_seeds(spec, [3]).member(0).double()
         x, _ = regression_data(n=6)
-        jac = dense_jacobian(net, x)
-        assert torch.allclose(empirical_ntk(net, x, method="structured"), jac @ jac.T,
+        assert torch.allclose(empirical_ntk(net, x, method="structured"), dense_ntk(net, x),
                               atol=1e-11), param
 
 
@@ -123,8 +122,7 @@ class _Shared(nn.Module):
 ], ids=["reused-layer", "layernorm-affine"])
 def test_models_outside_the_structured_form_fall_back_to_jacobians(model):
     x, _ = regression_data(n=5)
-    jac = dense_jacobian(model, x)
-    assert torch.allclose(empirical_ntk(model, x), jac @ jac.T, atol=1e-12)
+    assert torch.allclose(empirical_ntk(model, x), dense_ntk(model, x), atol=1e-12)
     with pytest.raises(SpecError, match="method"):
         empirical_ntk(model, x, method="structured")
 

@@ -55,3 +55,28 @@ def test_shape_checks_name_the_shapes():
     with pytest.raises(SpecError, match="4 outputs"):
         check_model_on_data(clf, Dataset(x, torch.full((40,), 7)))
     assert check_model_on_data(clf, Dataset(x, torch.arange(40) % 4)) == "classification"
+
+
+def test_measures_of_a_residual_net_say_which_are_not_available():
+    class Residual(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.block, self.head = (nn.Linear(4, 8), nn.Linear(8, 8),
+                                                 nn.Linear(8, 3))
+
+        def forward(self, x):
+            h = torch.relu(self.first(x))
+            return self.head(h + torch.relu(self.block(h)))
+
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(40, 4, generator=g), torch.randint(0, 3, (40,), generator=g)
+    result = probe_model(Residual(), (x, y), measures=["measures"])
+    assert len(result.limitations) == 1
+    assert "log_spectral_product" in result.limitations[0] and "`add`" in result.limitations[0]
+    assert result.as_dict()["limitations"] == result.limitations
+    names = {q for g, q, _, _ in result.rows}
+    assert "frobenius_distance_from_init" not in names  # no init given: NaN, left out
+    assert "log_spectral_product" not in names and "parameter_norm" in names
+    chain = probe_model(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), (x, y),
+                        measures=["measures"])
+    assert chain.limitations == [] and "log_spectral_product" in {q for _, q, _, _ in chain.rows}

@@ -86,6 +86,38 @@ def test_random_labels_smoke(tmp_path):
     store.close()
 
 
+RESNET = ["model.family=resnet", "model.width=4", "model.blocks=1",
+          'model.normalization="none"', "training.steps=20", "seeds=1"]
+
+
+@pytest.mark.parametrize(("study", "options", "chain_result", "reason"), [
+    ("measures", ["options.perturbation=false", "options.gradient_examples=16"],
+     "result.measure_log_spectral_product", "result.layer_measures_unavailable"),
+    ("random-labels", ["options.certify=false"], "result.frobenius_bound",
+     "result.norm_bounds_unavailable")])
+def test_a_resnet_gets_the_chain_quantities_as_not_available(tmp_path, study, options,
+                                                             chain_result, reason):
+    """A ResNet without normalization holds only weight layers but is no chain: the study runs,
+    the bounds stated for chains are NaN or missing, and the reason names the skip."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        spec = load_spec(study, "smoke", [*RESNET, *options, "grid={}"])
+        with Store(tmp_path) as store:
+            summary = run_study(spec, store, device="cpu")
+            trials = store.trials(summary.run_id)
+    finally:
+        torch.set_num_threads(threads)
+    assert summary.failed == 0, summary.failures[:1]
+    done = trials[trials["status"] == "done"]
+    assert len(done) > 0
+    assert done[reason].str.contains("model.blocks.0: got '`add` combining 2 values").all()
+    if chain_result in done:
+        assert done[chain_result].isna().all()
+    if study == "measures":
+        assert done["result.measure_frobenius_distance_from_init"].notna().all()
+
+
 def test_label_noise_task():
     clean = make_task("digits", {})
     half = make_task("label-noise", {"base": "digits", "noise_fraction": 0.5, "noise_seed": 3})

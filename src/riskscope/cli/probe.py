@@ -149,6 +149,8 @@ def probe(model_ref, data_ref, weights, init_weights, measure_text, input_shape,
     out.print(table)
     if result.skipped:
         out.print(f"skipped (they need a classifier): {', '.join(result.skipped)}")
+    for line in result.limitations:
+        out.print(f"not available: {line}", highlight=False, soft_wrap=True)
     timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
     out.print(f"time: {timing}", highlight=False)
     for path in figures:

@@ -31,8 +31,17 @@ class StoreError(RiskscopeError):
     """The results store cannot be opened or written (corrupt, foreign, locked)."""
 
 
-class DivergenceError(RiskscopeError):
-    """Every member of a run diverged, so there is nothing left to report."""
+class NotAChainError(SpecError):
+    """A network is not a chain of weight layers (its graph branches, merges, reuses a layer
+    or applies a map between layers that is not an elementwise activation, a pooling or a
+    reshape), so a bound stated for chains (products of layer norms) is not a bound for it.
+    `field` names the module where the chain breaks."""
+
+    ALLOWED = ("a chain: each weight layer's input is the previous layer's output after "
+               "parameter-free elementwise activations, poolings or reshapes")
+
+    def __init__(self, field: str, given: object, hint: str | None = None):
+        super().__init__(field, given, self.ALLOWED, hint)
 
 
 def closest_match(name: str, choices: Iterable[str]) -> str | None:

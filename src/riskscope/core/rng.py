@@ -33,10 +33,6 @@ def torch_generator(seed: int, device: str | torch.device = "cpu") -> torch.Gene
     return g
 
 
-def numpy_generator(seed: int) -> np.random.Generator:
-    return np.random.default_rng(int(seed))
-
-
 def as_torch_generator(rng: int | torch.Generator | None) -> torch.Generator:
     """Accept a seed or a generator; refuse None so randomness is always passed explicitly."""
     if isinstance(rng, torch.Generator):

@@ -22,7 +22,7 @@ from riskscope.probes.estimators.trace import hutchinson_trace, hutchplusplus_tr
 from riskscope.probes.linops.data import LossFn
 from riskscope.probes.linops.hessian import HessianOperator
 
-TraceMethod = Literal["hutch++", "hutchinson", "exact"]
+TraceMethod = Literal["auto", "hutch++", "hutchinson", "exact"]
 
 
 def hessian_top_eigenvalues(model: nn.Module, data, k: int = 1, *,
@@ -50,11 +50,14 @@ def hessian_top_eigenvalues(model: nn.Module, data, k: int = 1, *,
 
 
 def hessian_trace(model: nn.Module, data, *, loss: str | LossFn = "auto",
-                  method: TraceMethod = "hutch++", num_products: int = 102,
+                  method: TraceMethod = "auto", num_products: int = 102,
                   rng: int | torch.Generator = 0, confidence: float = 0.95,
                   chunk_size: int | None = None, check_deterministic: bool = True) -> Estimate:
-    """tr ∇²L: Hutch++ (default) or Hutchinson with `num_products` products and a confidence
-    interval, or "exact" (P products with the unit vectors: small models only).
+    """tr ∇²L: Hutch++ or Hutchinson with `num_products` products and a confidence interval,
+    or "exact": Σ_i e_iᵀ H e_i from the P products with the unit vectors (P = number of
+    trainable parameters). "auto" (default) is exact when P ≤ `num_products` (no more
+    products than the estimate would spend, and no sampling error), else Hutch++. The result's
+    `method` says which: "exact (P HVPs with the unit vectors)" or "hutch++ (rademacher)".
 
     >>> import torch
     >>> net = torch.nn.Linear(3, 1, bias=False).double()
@@ -64,14 +67,16 @@ def hessian_trace(model: nn.Module, data, *, loss: str | LossFn = "auto",
     """
     op = HessianOperator(model, data, loss, chunk_size=chunk_size,
                          check_deterministic=check_deterministic)
+    if method == "auto":
+        method = "exact" if op.shape[0] <= num_products else "hutch++"
     if method == "hutch++":
         return hutchplusplus_trace(op, num_products, rng=rng, confidence=confidence)
     if method == "hutchinson":
         return hutchinson_trace(op, num_products, rng=rng, confidence=confidence)
     if method == "exact":
         return Estimate.exact_value(float(torch.trace(op.to_dense())),
-                                    method="exact (products with unit vectors)")
-    raise SpecError("method", method, "hutch++, hutchinson or exact")
+                                    method=f"exact ({op.shape[0]} HVPs with the unit vectors)")
+    raise SpecError("method", method, "auto, hutch++, hutchinson or exact")
 
 
 def hessian_spectral_density(model: nn.Module, data, *, loss: str | LossFn = "auto",

@@ -2,7 +2,8 @@
 probe` runs). Each measurement is one of riskscope's public functions with its defaults:
 
     hessian      top-k Hessian eigenvalues of the mean loss (Lanczos; λ_max = sharpness)
-    trace        Hessian trace (Hutch++, with a confidence interval)
+    trace        Hessian trace (exact from P products when P ≤ 60 parameters, else Hutch++
+                 with a confidence interval; the note says which)
     density      Hessian spectral density (stochastic Lanczos quadrature)
     ntk          empirical NTK (trace mode, one Gram matrix) on `ntk_examples` training
                  examples: its largest and smallest eigenvalues and their ratio
@@ -43,6 +44,7 @@ class ProbeResult:
     density: object = None                              # SpectralDensity or None
     task_kind: str = ""
     skipped: list = field(default_factory=list)          # measurements not applicable
+    limitations: list = field(default_factory=list)      # why some quantities are missing
 
     def value(self, group: str, quantity: str) -> float:
         for g, q, v, _ in self.rows:
@@ -53,7 +55,8 @@ class ProbeResult:
     def as_dict(self) -> dict:
         """JSON-able: {group: {quantity: value}}, the notes, timings and the task kind."""
         out: dict = {"task": self.task_kind, "timings_s": self.timings, "results": {},
-                     "notes": {}, "skipped": list(self.skipped)}
+                     "notes": {}, "skipped": list(self.skipped),
+                     "limitations": list(self.limitations)}
         for g, q, v, note in self.rows:
             out["results"].setdefault(g, {})[q] = v
             if note:
@@ -183,8 +186,9 @@ def _trace(result, model, train, test, init, loss, k, ntk_examples, seed, cs) ->
     from riskscope.probes.curvature_api import hessian_trace
 
     est = hessian_trace(model, train, loss=loss, num_products=60, rng=seed)
-    result.rows.append(("trace", "hessian_trace", est.value,
-                        f"hutch++ 95% CI [{est.ci_low:.4g}, {est.ci_high:.4g}]"))
+    note = est.method if est.exact else \
+        f"{est.method} 95% CI [{est.ci_low:.4g}, {est.ci_high:.4g}]"
+    result.rows.append(("trace", "hessian_trace", est.value, note))
 
 
 def _density(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> None:
@@ -234,8 +238,12 @@ def _certificate(result, model, train, test, init, loss, k, ntk_examples, seed, 
 
 def _measures(result, model, train, test, init, loss, k, ntk_examples, seed, cs) -> None:
     from riskscope.analyses.measures.api import MEASURES, complexity_measures
+    from riskscope.analyses.measures.norm_measures import layer_measures_unavailable
 
     values = complexity_measures(model, train, init=init, seed=seed)
+    reason = layer_measures_unavailable(model, train.x)
+    if reason is not None:
+        result.limitations.append(f"measures: {reason}")
     for name in MEASURES:
         if name in values and math.isfinite(values[name]):
             result.rows.append(("measures", name, float(values[name]), ""))

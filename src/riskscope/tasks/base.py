@@ -15,7 +15,6 @@ Conventions (stated once, used everywhere):
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -180,7 +179,3 @@ def population_losses(task: Task, predict: Predictor, n: int, rng: torch.Generat
             chunk = chunk.to(device)
         losses.append(pointwise_loss(metric, predict(chunk.x), chunk.y))
     return torch.cat(losses, dim=-1), method
-
-
-def nan_if_none(estimate: Estimate | None) -> float:
-    return math.nan if estimate is None else estimate.value

@@ -81,3 +81,77 @@ def test_no_positive_margin_gives_infinite_terms():
     report = norm_bounds(model, noisy, gap=0.3)
     assert report.margin <= 0
     assert all(b.term == math.inf for b in report.bounds.values())
+
+
+class _ThreeClass(nn.Module):
+    """5 → 16 → 16 → 3 ReLU chain; `head_first` registers the head before the hidden layers
+    (the old class count, read off the last registered layer, was then 16)."""
+
+    def __init__(self, head_first: bool):
+        super().__init__()
+        g = torch.Generator().manual_seed(3)
+        shapes = {"first": (16, 5), "hidden": (16, 16), "head": (3, 16)}
+        for name in (["head", "hidden", "first"] if head_first else list(shapes)):
+            layer = nn.Linear(shapes[name][1], shapes[name][0], bias=False)
+            setattr(self, name, layer)
+        with torch.no_grad():
+            for name in shapes:  # the same weights in both orders
+                getattr(self, name).weight.copy_(torch.randn(shapes[name], generator=g)
+                                                 / shapes[name][1] ** 0.5)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.hidden(torch.relu(self.first(x)))))
+
+
+def _three_class_data():
+    g = torch.Generator().manual_seed(4)
+    x = torch.randn(200, 5, generator=g)
+    return Dataset(x, _ThreeClass(False)(x).argmax(1).detach())
+
+
+def test_bounds_do_not_depend_on_registration_order_and_use_the_output_width():
+    train = _three_class_data()
+    forward, head_first = (norm_bounds(_ThreeClass(h), train, gap=0.1) for h in (False, True))
+    assert forward.flat() == head_first.flat()
+    b = forward.bounds["frobenius"]
+    n, k = 200, 3
+    x = train.x.double()
+    fro = math.prod(float(getattr(_ThreeClass(False), m).weight.detach().double().norm())
+                    for m in ("first", "hidden", "head"))
+    rademacher = (math.sqrt(2 * math.log(2) * 3) + 1) * fro * float(x.norm()) / n
+    assert b.bound == pytest.approx(forward.margin_loss + 4 * k * rademacher / forward.margin
+                                    + 3 * math.sqrt(math.log(2 / 0.05) / (2 * n)), rel=1e-9)
+
+
+def test_a_residual_network_is_refused_and_says_where():
+    from riskscope.analyses.bounds import norm_bounds_unavailable
+    from riskscope.core.errors import NotAChainError
+
+    class Residual(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.block, self.head = (nn.Linear(5, 8), nn.Linear(8, 8),
+                                                 nn.Linear(8, 3))
+
+        def forward(self, x):
+            h = torch.relu(self.first(x))
+            return self.head(h + torch.relu(self.block(h)))
+
+    train = _three_class_data()
+    with pytest.raises(NotAChainError, match=r"model: got .*`add` combining 2 values"):
+        norm_bounds(Residual(), train)
+    assert "skip connection" in norm_bounds_unavailable(Residual(), train.x)
+
+
+def test_tanh_keeps_the_spectral_bound_only_and_gelu_is_refused():
+    from riskscope.core.errors import SpecError
+
+    model, _, train, test = tiny_problem()
+    model[1] = nn.Tanh()
+    report = norm_bounds(model, train, test)
+    assert math.isfinite(report.bounds["spectral_margin"].bound)
+    assert set(report.unavailable) == {"frobenius", "pac_bayes_spectral"}
+    assert math.isnan(report.bounds["frobenius"].bound)
+    model[1] = nn.GELU()
+    with pytest.raises(SpecError, match="gelu"):
+        norm_bounds(model, train, test)

@@ -161,3 +161,31 @@ def test_spectral_measures_average_the_layer_spectra():
     assert out["mean_alpha_weighted"] == pytest.approx(
         sum(s.alpha * math.log10(s.lambda_max) for s in fitted) / 2)
     assert out["mean_stable_rank"] == pytest.approx(sum(s.stable_rank for s in layers) / 3)
+
+
+def test_a_residual_net_keeps_the_layer_sums_and_drops_the_chain_measures():
+    from riskscope.analyses.measures import CHAIN_MEASURES, layer_measures_unavailable
+
+    class Residual(nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.first, self.head = net[0], net[2]
+
+        def forward(self, x):
+            h = torch.relu(self.first(x))
+            return self.head(h + torch.relu(h))  # a parameter-free skip is still a skip
+
+    net, init, data = problem()
+    residual, chain = Residual(net), nn.Sequential(net[0], nn.ReLU(), net[2])
+    state = {f"{k}": v for k, v in zip(("first.weight", "first.bias", "head.weight",
+                                        "head.bias"), init.parameters())}
+    res = complexity_measures(residual, data, init=state, perturbation=False)
+    ok = complexity_measures(chain, data, init=init, perturbation=False)
+    assert all(math.isnan(res[m]) for m in CHAIN_MEASURES)
+    for m in ("frobenius_distance_from_init", "spectral_distance_from_init",
+              "frobenius_over_spectral", "parameter_norm", "distance_from_init"):
+        assert res[m] == pytest.approx(ok[m]), m
+    assert all(math.isfinite(ok[m]) for m in CHAIN_MEASURES)
+    assert "model: got '`add` combining 2 values" in layer_measures_unavailable(residual,
+                                                                                 data.x)
+    assert layer_measures_unavailable(chain, data.x) is None

@@ -14,7 +14,12 @@ from riskscope.analyses.bounds.monte_carlo import (
     monte_carlo_risks,
     monte_carlo_risks_loop,
 )
-from riskscope.analyses.bounds.norm_bounds import NormBound, NormBoundReport, norm_bounds
+from riskscope.analyses.bounds.norm_bounds import (
+    NormBound,
+    NormBoundReport,
+    norm_bounds,
+    norm_bounds_unavailable,
+)
 from riskscope.analyses.bounds.pac_bayes_bounds import (
     bound_complexity,
     classic_bound,
@@ -50,6 +55,7 @@ __all__ = [
     "monte_carlo_risks",
     "monte_carlo_risks_loop",
     "norm_bounds",
+    "norm_bounds_unavailable",
     "optimal_lambda",
     "quadratic_bound",
     "training_objective",

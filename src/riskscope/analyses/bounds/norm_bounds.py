@@ -20,6 +20,18 @@ layers W_i, K classes, γ the margin (10th percentile of the training margins, J
 - path_norm (Neyshabur, Tomioka & Srebro 2015): term B √φ / (γ√n) with φ the squared ℓ2 path
   norm without biases; its depth-dependent constant is omitted and no bound is stated (NaN).
 
+The bounds are stated for a chain x → W_1 → σ → … → W_L: the layers are taken in the order one
+forward pass applies them (`probes.complexity.forward_chain`, not registration order), K is the
+width of the model's output, and a network that is not a chain (a skip connection, a merge, a
+layer applied twice, a fixed buffer map between layers: ResNets, random features) is refused
+with NotAChainError naming the module where the chain breaks; maps between layers that are not
+1-Lipschitz with σ(0) = 0 (gelu, sigmoid, softplus, ...) are refused with a SpecError. With
+1-Lipschitz but not positively homogeneous activations (tanh) only spectral_margin and the
+path_norm term (Jiang et al.'s proxy there) are given; frobenius and pac_bayes_spectral, whose
+proofs rescale layers through homogeneity, are NaN and named in `NormBoundReport.unavailable`.
+Convolutions are layers of the chain (poolings with stride = kernel are 1-Lipschitz maps
+between them).
+
 "Bounds" here treat the norms as fixed before seeing the data: the union bounds over norm
 scales in the papers' theorems (which add lower-order logarithmic terms) are omitted, so they
 are slightly optimistic versions of the stated theorems. A conv layer's ‖W‖₂ is the operator
@@ -30,15 +42,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import torch
 from torch import nn
 
 from riskscope.analyses.bounds.monte_carlo import deterministic_error
 from riskscope.analyses.bounds.pac_bayes_bounds import check_delta
+from riskscope.core.errors import SpecError
 from riskscope.probes.complexity.data_input import as_dataset
-from riskscope.probes.complexity.layers import layer_io_shapes, weight_layers
+from riskscope.probes.complexity.forward_chain import forward_chain
 from riskscope.probes.complexity.margins import output_margins
 from riskscope.probes.complexity.norms import LayerNorms, layer_norms
 from riskscope.probes.complexity.path_norm import path_norm
@@ -65,9 +78,11 @@ class NormBoundReport:
     test_error: float
     gap: float
     bounds: dict[str, NormBound]
+    #: bounds not valid for this network (NaN in `bounds`), with the reason
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     def flat(self) -> dict[str, float]:
-        out = {k: v for k, v in asdict(self).items() if k != "bounds"}
+        out = {k: v for k, v in asdict(self).items() if k not in ("bounds", "unavailable")}
         for name, b in self.bounds.items():
             out[f"{name}_term"] = b.term
             out[f"{name}_bound"] = b.bound
@@ -87,6 +102,19 @@ def _ratio(x: float, gap: float) -> float:
     return x / gap if gap > 0 and math.isfinite(x) else math.nan
 
 
+def norm_bounds_unavailable(model: nn.Module, x: torch.Tensor) -> str | None:
+    """None when `norm_bounds` accepts `model` (a chain of weight layers with 1-Lipschitz
+    maps between them), else the reason it refuses it, in words."""
+    try:
+        chain = forward_chain(model, x)
+    except SpecError as exc:  # NotAChainError, or parameters outside weight layers
+        return f"norm bounds not available: {exc}"
+    if not chain.lipschitz:
+        return (f"norm bounds not available: maps between layers "
+                f"{', '.join(chain.activations)} are not all 1-Lipschitz with σ(0) = 0")
+    return None
+
+
 def norm_bounds(model: nn.Module, data, test_data=None, *,
                 init: nn.Module | Mapping[str, torch.Tensor] | None = None,
                 delta: float = 0.05, margin_quantile: float = 0.1, seed: int = 0,
@@ -98,12 +126,17 @@ def norm_bounds(model: nn.Module, data, test_data=None, *,
     check_delta(delta)
     train = as_dataset(data, "data")
     n = len(train)
-    layers = weight_layers(model)
-    norms = layer_norms(model, train.x, init=init, seed=seed)
-    io = layer_io_shapes(model, train.x, layers)
-    units = max(max(math.prod(i), math.prod(o)) for i, o in io.values())
-    depth = len(layers)
-    classes = int(io[layers[-1].name][1][-1])
+    chain = forward_chain(model, train.x)
+    if not chain.lipschitz:
+        raise SpecError("model", f"maps between layers {', '.join(chain.activations)}",
+                        "1-Lipschitz activations with σ(0) = 0 (relu, leaky_relu, tanh, "
+                        "hardtanh) and poolings with stride = kernel size",
+                        "the bounds take every map between layers to be 1-Lipschitz")
+    norms = layer_norms(model, train.x, init=init, seed=seed, layers=chain.layers,
+                        input_shapes=chain.input_shapes)
+    units = chain.units
+    depth = len(chain.layers)
+    classes = chain.output_width
     x = train.x.reshape(n, -1).double()
     x_fro, radius = float(x.norm()), float(x.norm(dim=1).max())
     margins = output_margins(model, train)
@@ -143,4 +176,12 @@ def norm_bounds(model: nn.Module, data, test_data=None, *,
             margin_loss + 4 * classes * rademacher / gamma
             + 3 * math.sqrt(math.log(2 / delta) / (2 * n)))
         add("path_norm", radius * math.sqrt(phi) / (gamma * math.sqrt(n)), math.nan)
-    return NormBoundReport(gamma, margin_loss, train_error, test_error, observed, out)
+    unavailable = {}
+    if not chain.homogeneous:
+        reason = (f"needs positively homogeneous activations; this network applies "
+                  f"{', '.join(chain.activations)}")
+        for name in ("pac_bayes_spectral", "frobenius"):
+            add(name, math.nan, math.nan)
+            unavailable[name] = reason
+    return NormBoundReport(gamma, margin_loss, train_error, test_error, observed, out,
+                           unavailable)

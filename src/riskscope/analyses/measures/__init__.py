@@ -9,10 +9,12 @@ from riskscope.analyses.measures.api import (
 )
 from riskscope.analyses.measures.cmi import cmi_score, conditional_mutual_information
 from riskscope.analyses.measures.kendall import granulated_kendall, kendall_tau
+from riskscope.analyses.measures.norm_measures import CHAIN_MEASURES, layer_measures_unavailable
 from riskscope.analyses.measures.score_table import plot_measure_scores, score_measures
 from riskscope.analyses.measures.settings import MeasureSettings
 
 __all__ = [
+    "CHAIN_MEASURES",
     "MEASURES",
     "MEASURE_SCALING",
     "MeasureSettings",
@@ -21,6 +23,7 @@ __all__ = [
     "conditional_mutual_information",
     "granulated_kendall",
     "kendall_tau",
+    "layer_measures_unavailable",
     "plot_measure_scores",
     "scale_measure",
     "score_measures",

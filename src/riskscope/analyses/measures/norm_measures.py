@@ -22,6 +22,16 @@ measures and where to find them", Appendix C), biases excluded, d = number of we
 
 Margin-normalized measures are NaN when γ ≤ 0 (more than 10% of the training set
 misclassified); init-based ones are NaN without an initialization.
+
+Layers are those of a chain x → W_1 → σ → … → W_L (`probes.complexity.forward_chain`): the
+products of layer norms, the margin complexities and the path norm (square the weights,
+forward all-ones) stand for bounds and computations stated for chains, so for a network that
+is not one (a ResNet's skip connections, a random-features net's fixed buffer map:
+`CHAIN_MEASURES`) they are NaN; the sums of per-layer quantities (distances from init,
+frobenius_over_spectral) and the parameter-level measures stay. A network with parameters
+outside weight layers (transformers, normalized nets) has NaN for every layer-wise measure.
+`layer_measures_unavailable` says why, in words. Measures are not bounds: any elementwise
+activation is accepted (the norm bounds themselves require 1-Lipschitz ones).
 """
 
 from __future__ import annotations
@@ -32,7 +42,9 @@ import torch
 from torch import nn
 
 from riskscope.analyses.bounds.norm_bounds import spectral_complexity
-from riskscope.probes.complexity.layers import supports_weight_layers
+from riskscope.core.errors import SpecError
+from riskscope.probes.complexity.forward_chain import chain_limitation
+from riskscope.probes.complexity.layers import check_supported_layers, supports_weight_layers
 from riskscope.probes.complexity.margins import output_margins
 from riskscope.probes.complexity.norms import layer_norms
 from riskscope.probes.complexity.path_norm import path_norm
@@ -47,6 +59,7 @@ def norm_measures(model: nn.Module, data: Dataset, init: dict[str, torch.Tensor]
                   margin_quantile: float = 0.1) -> dict[str, float]:
     if not supports_weight_layers(model):
         return _parameter_measures(model, data, init, margin_quantile)
+    chain = chain_limitation(model, data.x) is None
     norms = layer_norms(model, data.x, init=None)
     d = len(norms)
     w = _flat(model.parameters())
@@ -87,8 +100,26 @@ def norm_measures(model: nn.Module, data: Dataset, init: dict[str, torch.Tensor]
                     "log_spectral_margin_complexity", "log_pac_bayes_spectral_complexity"):
             out[key] = math.nan
     out["margin"] = gamma
+    if not chain:
+        out.update({key: math.nan for key in CHAIN_MEASURES})
     return out
 
+
+def layer_measures_unavailable(model: nn.Module, x: torch.Tensor) -> str | None:
+    """None when every layer-wise measure is defined for `model`, else why some are NaN."""
+    try:
+        check_supported_layers(model)
+    except SpecError as exc:
+        return f"layer-wise measures NaN: {exc}"
+    reason = chain_limitation(model, x)
+    return None if reason is None else f"{', '.join(CHAIN_MEASURES)} NaN: {reason}"
+
+
+#: measures stated for chains of layers (NaN for networks that are not one)
+CHAIN_MEASURES = ("log_frobenius_product", "frobenius_sum", "log_spectral_product",
+                  "spectral_sum", "path_norm", "log_spectral_product_over_margin",
+                  "log_frobenius_product_over_margin", "path_norm_over_margin",
+                  "log_spectral_margin_complexity", "log_pac_bayes_spectral_complexity")
 
 #: measures defined through weight layers (NaN for networks that are not a stack of them)
 LAYER_MEASURES = ("frobenius_distance_from_init", "spectral_distance_from_init",

@@ -1,5 +1,7 @@
-"""The weight layers of a network, in the order they were registered (= forward order for the
-sequential networks the norm-based bounds are stated for).
+"""The weight layers of a network, in the order they were registered. Registration order need
+not be forward order (a head defined first, a skip connection): the norm-based bounds take
+their layers from `forward_chain.forward_chain`, which follows one forward pass and refuses
+networks that are not chains.
 
 Supported: `nn.Linear`, `nn.Conv1d/2d/3d` and riskscope's `ScaledLinear`, `MemberConv` and
 `MemberLinear` (the plain layers of the cnn/resnet/random-features families) (whose effective weight

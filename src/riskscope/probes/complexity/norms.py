@@ -75,12 +75,18 @@ def _difference_spectral(layer: WeightLayer, diff: torch.Tensor, shape, seed: in
 
 def layer_norms(model: nn.Module, x: torch.Tensor,
                 init: nn.Module | Mapping[str, torch.Tensor] | None = None,
-                seed: int = 0) -> list[LayerNorms]:
-    """The norms of every weight layer; `x` (a batch of inputs) gives conv input shapes."""
-    layers = weight_layers(model)
+                seed: int = 0, *, layers: list[WeightLayer] | None = None,
+                input_shapes: Mapping[str, tuple[int, ...]] | None = None) -> list[LayerNorms]:
+    """The norms of every weight layer (in registration order, or of `layers` in their order,
+    e.g. `forward_chain(model, x).layers`); `x` (a batch of inputs) gives conv input shapes
+    unless `input_shapes` (one example's input shape by layer name) gives them."""
+    layers = weight_layers(model) if layers is None else layers
     refs = reference_weights(layers, init_state(init))
-    shapes = layer_input_shapes(model, x, layers) if any(
-        layer.kind == "conv" for layer in layers) else {}
+    if input_shapes is not None:
+        shapes = dict(input_shapes)
+    else:
+        shapes = layer_input_shapes(model, x, layers) if any(
+            layer.kind == "conv" for layer in layers) else {}
     out = []
     for layer in layers:
         w = layer.weight.double()

@@ -85,7 +85,7 @@ class DoubleDescentStudy(Study):
         # where models are large enough to have learned something first, so the test-error
         # peak there stands out (n = 300–500 interpolate at width 12–16, below which every
         # model is near chance). Widths dense around 48; n·C = 20,000 parameters ≈ width 392.
-        # About 25 min on one CPU thread (benchmarks/RESULTS.md).
+        # Its measured wall and CPU time: benchmarks/RESULTS.md ("Double descent, `full` preset").
         "full": {
             "seeds": 4, "task": _MNIST1D, "model": {"width": 64, "depth": 1},
             "training": dict(_NET_TRAIN, steps=4000, log_points=40),

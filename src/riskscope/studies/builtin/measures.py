@@ -13,12 +13,19 @@ perturbation scales). The scores of each measure over the zoo — Kendall τ, gr
 Ψ, conditional mutual information — are computed from the stored trials with
 `riskscope.analyses.measures.score_measures(store.trials(run_id))` and drawn with
 `plot_measure_scores`.
+Other families run too: measures stated for chains of layers are NaN for a network that is not
+one (a ResNet, random features), all layer-wise ones for a network with parameters outside
+weight layers (a transformer, a normalized net), and `layer_measures_unavailable` says why.
 """
 
 from __future__ import annotations
 
 from riskscope.analyses.bounds.monte_carlo import deterministic_error
-from riskscope.analyses.measures import MeasureSettings, complexity_measures
+from riskscope.analyses.measures import (
+    MeasureSettings,
+    complexity_measures,
+    layer_measures_unavailable,
+)
 from riskscope.core.rng import derive_seed
 from riskscope.models.families import build_member
 from riskscope.studies.cards.measures import CARD
@@ -98,6 +105,9 @@ class MeasuresStudy(Study):
                       "num_parameters": spec.num_parameters,
                       **{(k if k == "margin" or k.startswith("scale_") else f"measure_{k}"): v
                          for k, v in values.items()}}
+            unavailable = layer_measures_unavailable(model, train.x)
+            if unavailable is not None:
+                result["layer_measures_unavailable"] = unavailable
             outcomes.append(TrialOutcome("done", result, series))
         return outcomes
 

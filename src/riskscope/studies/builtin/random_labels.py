@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from riskscope.analyses.bounds import CertificateSettings, norm_bounds
+from riskscope.analyses.bounds import CertificateSettings, norm_bounds, norm_bounds_unavailable
 from riskscope.analyses.bounds.monte_carlo import error_estimate, example_errors
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.core.validation import Params
 from riskscope.models.families import build_member
-from riskscope.probes.complexity.layers import supports_weight_layers
 from riskscope.studies.builtin.measures import member_data
 from riskscope.studies.builtin.pac_bayes import certify_trials
 from riskscope.studies.cards.random_labels import CARD
@@ -117,7 +116,8 @@ class RandomLabelsStudy(Study):
             model = ens.member(i)
             init = build_member(ens.spec, member_seeds(trial).init_seed)
             test_error = error_estimate(example_errors(model, test), "held-out, clean labels")
-            if supports_weight_layers(model):  # the norm bounds need a stack of weight layers
+            unavailable = norm_bounds_unavailable(model, sets[i].x)  # they need a chain
+            if unavailable is None:
                 report = norm_bounds(model, sets[i], test, init=init.to(ctx.device),
                                      delta=options.delta,
                                      margin_quantile=options.margin_quantile,
@@ -128,7 +128,7 @@ class RandomLabelsStudy(Study):
             else:
                 train_error = float(example_errors(model, sets[i]).mean())
                 errors = (train_error, test_error.value, test_error.value - train_error)
-                bounds = {}
+                bounds = {"norm_bounds_unavailable": unavailable}
             result = {"noise_fraction": task.params.noise_fraction, "changed_fraction": changed,
                       "train_error": errors[0], "test_error": errors[1],
                       "test_error_ci_low": test_error.ci_low,

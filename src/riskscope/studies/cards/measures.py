@@ -27,6 +27,9 @@ CARD = StudyCard(
         scalar("train_loss", "final training loss (also a series)", 0, None, "cross-entropy"),
         scalar("stop_step", "step at which training stopped", 0, None, "steps"),
         scalar("stop_reason", "why training stopped (diverged members only)", unit="text"),
+        scalar("layer_measures_unavailable", "why layer-wise measures are NaN for this model "
+               "(not a chain of weight layers, e.g. a ResNet; parameters outside weight "
+               "layers, e.g. a transformer)", unit="text"),
         scalar("num_parameters", "trainable parameters", 1, None, "count"),
         scalar("test_loss", "held-out loss over training (series)", 0, None, "cross-entropy",
                ),

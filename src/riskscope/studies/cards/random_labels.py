@@ -41,6 +41,8 @@ CARD = StudyCard(
         scalar("pac_bayes_spectral_*", "the PAC-Bayes spectral bound (Neyshabur et al. 2018): "
                "term, bound and ratios to the gap", None, None, f"bound units; {NAN_GAP}"),
         scalar("stop_reason", "why training stopped (diverged members only)", unit="text"),
+        scalar("norm_bounds_unavailable", "why the norm bounds are missing for this model (not "
+               "a chain of weight layers, e.g. a ResNet)", unit="text"),
         *CERTIFICATE_SERIES,
         series("train_loss", "training loss over training", 0, None, "cross-entropy"),
         series("test_loss", "loss on clean held-out labels over training", 0, None,
