@@ -105,7 +105,7 @@ def test_optimization_error_is_exact_k_step_gradient_descent(five_steps):
 def test_means_over_seeds_match_the_least_squares_expectations(converged):
     task, rows = converged
     expected = expected_least_squares(task, K, N)
-    for row, truth, *_ in rows:
+    for row, *_ in rows:
         assert row["optimization_error"] == pytest.approx(0.0, abs=1e-5)
     for part in (*PARTS, "train_risk"):
         values = np.array([r[part] for r, *_ in rows])
