@@ -189,11 +189,12 @@ def decompose_design(task: Task, spec: MLPSpec, config: TrainingConfig, n_train:
         if diverged:
             row = {k_: (math.nan if isinstance(v, float) else v) for k_, v in row.items()}
         out.append(row)
-    notes = [f"optimization error: {plan.method}" if plan.method else
-             f"optimization error: {RESTARTS} ({plan.reason})"]
+    notes = []
     if bayes_value is None:
         notes.append("the task has no known Bayes risk: excess risk, approximation error and "
                      "remainder are not computable; optimization error and generalization gap "
                      "are reported")
+    notes.append(f"optimization error: {plan.method}" if plan.method else
+                 f"optimization error: {RESTARTS} ({plan.reason})")
     lap("analysis")
     return DesignDecomposition(out, group, fitted, restarts, notes, seconds)
