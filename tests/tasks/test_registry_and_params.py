@@ -8,7 +8,7 @@ from riskscope.core.errors import SpecError
 from riskscope.tasks import make_task, task_names
 
 SYNTHETIC = ["teacher-student-regression", "teacher-student-classification",
-             "gaussian-mixture", "fourier-series"]
+             "gaussian-mixture", "fourier-series", "gaussian-design"]
 
 
 def test_all_tasks_are_registered():

@@ -5,6 +5,7 @@
     cnn               `CNNParams`                 `StackedEnsemble` (grouped convolutions)
     resnet            `ResNetParams`              `StackedEnsemble` (grouped convolutions)
     random-features   `RandomFeaturesParams`      `StackedEnsemble` (batched matmuls)
+    linear            `LinearParams`              `StackedEnsemble` (batched matmuls)
     transformer       `TransformerParams`         `FunctionalEnsemble` (torch.func.vmap)
     custom            `CustomParams`              `FunctionalEnsemble` (vmap, or a loop when
                                                   members hold buffers)
@@ -30,6 +31,7 @@ from riskscope.models.cnn import CNNParams, CNNSpec
 from riskscope.models.custom import CustomParams, CustomSpec
 from riskscope.models.ensemble import MLPEnsemble
 from riskscope.models.functional_ensemble import FunctionalEnsemble
+from riskscope.models.linear_net import LinearParams, LinearSpec
 from riskscope.models.mlp import MLP
 from riskscope.models.mlp_spec import Activation, MLPSpec, Parameterization
 from riskscope.models.random_features_net import RandomFeaturesParams, RandomFeaturesSpec
@@ -57,10 +59,11 @@ FAMILY_PARAMS: dict[str, type[Params]] = {
     "resnet": ResNetParams,
     "transformer": TransformerParams,
     "random-features": RandomFeaturesParams,
+    "linear": LinearParams,
     "custom": CustomParams,
 }
 _SPECS = {"cnn": CNNSpec, "resnet": ResNetSpec, "random-features": RandomFeaturesSpec,
-          "custom": CustomSpec, "transformer": TransformerFamilySpec}
+          "linear": LinearSpec, "custom": CustomSpec, "transformer": TransformerFamilySpec}
 FAMILIES = tuple(FAMILY_PARAMS)
 
 
@@ -100,7 +103,7 @@ def _check_shape(spec) -> None:
         _ = spec.shape
     elif isinstance(spec, TransformerFamilySpec):
         _ = spec.patch
-    elif isinstance(spec, CustomSpec):
+    elif isinstance(spec, (CustomSpec, LinearSpec)):
         spec.check()
 
 
@@ -116,7 +119,7 @@ def build_ensemble(spec, seeds: Sequence[int], device: torch.device | str = "cpu
     steps and back)."""
     if isinstance(spec, MLPSpec):
         return MLPEnsemble.from_seeds(spec, seeds, device=device, dtype=dtype).eval()
-    if isinstance(spec, (CNNSpec, ResNetSpec, RandomFeaturesSpec)):
+    if isinstance(spec, (CNNSpec, ResNetSpec, RandomFeaturesSpec, LinearSpec)):
         ens = StackedEnsemble.from_seeds(spec, seeds, device=device)
     else:
         members = [spec.network(torch_generator(s)) for s in seeds]

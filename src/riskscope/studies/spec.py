@@ -35,7 +35,7 @@ MAX_SEEDS = 100_000
 class ModelSection(Params):
     """The network family and its shape; input and output sizes come from the task.
 
-    `family` (mlp, cnn, resnet, transformer, random-features, custom) picks the parameter
+    `family` (mlp, cnn, resnet, transformer, random-features, linear, custom) picks the parameter
     model that validates and default-fills the other keys (riskscope.models.families); they
     are read as attributes (`spec.model.width`) and dumped with the section.
     """

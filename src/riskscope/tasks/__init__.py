@@ -20,6 +20,7 @@ _LAZY = {
     "Digits": "riskscope.tasks.real",
     "FiniteTask": "riskscope.tasks.real",
     "FourierSeries": "riskscope.tasks.smooth_regression",
+    "GaussianDesign": "riskscope.tasks.gaussian_design",
     "GaussianMixture": "riskscope.tasks.gaussian_mixture",
     "Mnist1d": "riskscope.tasks.real",
     "Task": "riskscope.tasks.base",

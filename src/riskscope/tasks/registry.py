@@ -21,6 +21,7 @@ BUILTIN_TASKS: dict[str, str] = {
     "arrays": "riskscope.tasks.real.arrays",
     "digits": "riskscope.tasks.real.digits",
     "fourier-series": "riskscope.tasks.smooth_regression",
+    "gaussian-design": "riskscope.tasks.gaussian_design",
     "gaussian-mixture": "riskscope.tasks.gaussian_mixture",
     "image-files": "riskscope.tasks.real.image_files",
     "label-noise": "riskscope.tasks.label_noise",

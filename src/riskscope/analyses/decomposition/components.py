@@ -12,9 +12,18 @@ Bousquet 2008 split excess risk into approximation, estimation and optimization)
 - R(f_F) is estimated by training the same architecture in the large-data limit (fresh
   samples every step, several restarts, the best kept): an *upper* estimate of the best in
   class, so the approximation error is an upper estimate and the remainder a lower one.
-- min_F R̂_S is estimated by the best training risk found on S (the trial's own run, other
-  initializations on the same S, longer restarts; a certified optimum where available): an
-  upper estimate of the true minimum, so the optimization error is a lower estimate.
+- min_F R̂_S: the caller passes `best_train_risk`, and `procedures.decompose_design` gives one
+  of two things, named per row by `optimization_error_method`:
+  * a certified minimum of the training objective J = R̂_S + (λ/2)‖θ‖² (weight decay λ) where
+    one is computable (`procedures.training_optimum`: exact least squares for the `linear`
+    family; the convex reformulation of Pilanci & Ergen 2020 for two-layer ReLU MLPs with
+    λ > 0 on 1-d inputs). The optimization error is then J(θ̂) − L, L the proven lower bound
+    on min J — at least the true error and at most it plus the certificate's gap — and
+    `best_train_risk` = R̂_S(f̂) − (J(θ̂) − L), which is min R̂_S itself when λ = 0 (with
+    λ > 0 it is L − (λ/2)‖θ̂‖² and the remainder carries the trained network's penalty);
+  * elsewhere, the best training risk found on S (the trial's own run, the other
+    initializations on the same S, longer restarts): an upper estimate of the true minimum,
+    so the optimization error is a lower estimate.
 - The four parts sum to the measured excess risk by construction; the residual of that sum is
   computed from the separately stored numbers and reported, as a check of the bookkeeping.
 Uncertainty: R(f̂) and R(f_F) come from Monte Carlo with confidence intervals; R̂_S is exact.

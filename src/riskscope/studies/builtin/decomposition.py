@@ -4,7 +4,9 @@ Teacher–student regression; n log-spaced over two decades or more; student wid
 and above the teacher's; a cross design of initialization seeds (`seeds`) × training sets
 (`grid.data_seed`). Each (width, n) is one ensemble run whole (statistics across its members:
 best training risk per training set, bias and variance). The best-in-class risk of each
-width is a prerequisite trial (online training, restarts), shared by every n.
+width is a prerequisite trial (online training, restarts), shared by every n. The
+optimization error is certified where `procedures.training_optimum` applies (family `linear`;
+two-layer ReLU MLP with weight decay on 1-d inputs) and each row names its method.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from riskscope.core.estimate import Estimate
 from riskscope.core.rng import derive_seed
 from riskscope.core.validation import Params
 from riskscope.procedures import decompose_design, estimate_best_in_class
+from riskscope.procedures.training_optimum import optimum_plan
 from riskscope.studies.cards.decomposition import CARD
 from riskscope.studies.fit_group import evaluation_sample
 from riskscope.studies.registry import register_study
@@ -107,6 +110,9 @@ class DecompositionStudy(Study):
         opts = _options(trial)
         if opts.role == "best-in-class":
             return steps
+        task = trial.task()
+        if optimum_plan(trial.model_spec(task), trial.training(), task).method:
+            return steps  # a certified optimum replaces the restarts
         return steps + (round(steps * opts.restart_step_factor) if opts.extra_restarts else 0)
 
     def run_group(self, trials: list[Trial], ctx: GroupContext) -> list[TrialOutcome]:
