@@ -1,5 +1,6 @@
 """Every study that declares a family trains it: each of the ten studies runs its smoke preset
-(cut down further) on a CNN, a ResNet, a transformer and a user's custom module, and stores
+(cut down further) on a CNN, a ResNet, a transformer, the linear family (the
+decomposition oracle's class) and a user's custom module, and stores
 finished trials; an undeclared family is a clear spec error."""
 
 from pathlib import Path
@@ -23,6 +24,7 @@ FAMILIES = {
                      'model.normalization="batch"'],
     "transformer": ["model.family=transformer", "model.d_model=8", "model.num_heads=2",
                     "model.d_mlp=16", "model.layer_norm=true"],
+    "linear": ["model.family=linear", "model.init_scale=1.0"],
     "custom": ["model.family=custom", 'model.factory="riskscope_example.models:gated_mlp"',
                "model.params={width = 8}"],
 }
@@ -58,7 +60,7 @@ EXTRA = {**{(s, "transformer"): ["model.patch_size=8"]  # digits: 8 tokens of 8 
 
 def _cases():
     for study in STUDIES:
-        for family in ("cnn", "resnet", "transformer", "custom"):
+        for family in ("cnn", "resnet", "transformer", "linear", "custom"):
             yield study, family
 
 

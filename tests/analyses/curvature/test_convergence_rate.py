@@ -12,6 +12,7 @@ from riskscope.analyses.curvature import (
     observed_residual_rate,
     pl_ratios,
     predicted_residual_rate,
+    rate_ratio,
 )
 from riskscope.models import FunctionalEnsemble
 from riskscope.probes.kernels import empirical_ntk, kernel_spectrum
@@ -67,3 +68,10 @@ def test_rate_fit_window_and_degenerate_series():
     assert fit.window[0] >= 99
     flat = observed_residual_rate(np.r_[1.0, np.zeros(10)])
     assert math.isnan(flat.rate)
+
+
+def test_rate_ratio_is_undefined_where_no_contraction_is_predicted():
+    assert rate_ratio(0.9, 0.95) == pytest.approx(0.1 / 0.05)
+    # a singular NTK Gram matrix (fewer parameters than examples): λ_min = 0, predicted rate 1
+    assert math.isnan(rate_ratio(0.99, predicted_residual_rate(0.0, 0.1, 10)))
+    assert math.isnan(rate_ratio(0.99, 1.0 + 1e-12))  # λ_min slightly negative by rounding

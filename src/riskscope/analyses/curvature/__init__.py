@@ -6,6 +6,7 @@ from riskscope.analyses.curvature.convergence_rate import (
     observed_residual_rate,
     pl_ratios,
     predicted_residual_rate,
+    rate_ratio,
 )
 from riskscope.analyses.curvature.edge_of_stability import (
     EdgeOfStabilitySummary,
@@ -31,6 +32,7 @@ __all__ = [
     "observed_residual_rate",
     "pl_ratios",
     "predicted_residual_rate",
+    "rate_ratio",
     "relative_weight_change",
     "summarize_member",
 ]

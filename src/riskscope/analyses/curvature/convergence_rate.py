@@ -45,6 +45,14 @@ def predicted_residual_rate(lambda_min: float, lr: float, n: int) -> float:
     return 1.0 - 2.0 * lr * lambda_min / n
 
 
+def rate_ratio(observed_rate: float, predicted_rate: float) -> float:
+    """(1 − observed)/(1 − predicted): 1 when ‖r‖ contracts as fast as predicted. NaN when no
+    contraction is predicted (predicted ≥ 1: λ_min(Θ) = 0 up to rounding, as for a network with
+    fewer parameters than examples, where GD drives the residual only to its projection)."""
+    gap = 1.0 - predicted_rate
+    return (1.0 - observed_rate) / gap if gap > 0 else math.nan
+
+
 def du_residual_bound_rate(lambda_0: float, lr: float, n: int) -> float:
     """Du et al.'s guaranteed per-step factor of ‖r‖ in riskscope's convention:
     √(1 − η λ₀ / n) (their (1 − η_Du λ₀/2) on ‖r‖², with η_Du = 2η/n)."""
