@@ -27,7 +27,7 @@ from tests.studies.declared_check import declaration_problems
 
 SMOKES = [(card.name, "smoke") for card in BUILTIN_CARDS] + [
     ("double-descent", "random-features-smoke"), ("feature-vs-kernel", "staircase-smoke"),
-    ("single-index", "multi-index-smoke")]
+    ("single-index", "multi-index-smoke"), ("decomposition", "oracle")]
 
 
 @pytest.mark.slow

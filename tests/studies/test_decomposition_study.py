@@ -65,3 +65,29 @@ def test_rerun_skips_everything(smoke_run):
     with Store(directory) as store:
         again = run_study(spec, store, device="cpu")
     assert again.skipped == summary.trials and again.finished == 0
+
+
+def test_oracle_preset_recovers_the_closed_forms(tmp_path):
+    """The `oracle` preset (gaussian-design + linear family, GD to least squares): the
+    certified optimization error is ~0, the approximation error's interval covers
+    a² + ‖β_Sᶜ‖², and each excess risk is the exact risk of its trained weights."""
+    from riskscope.tasks import make_task
+    from riskscope.tasks.gaussian_design_oracle import linear_class_oracle
+
+    spec = load_spec("decomposition", "oracle")
+    with Store(tmp_path) as store:
+        summary = run_study(spec, store, device="cpu")
+        trials = store.trials(summary.run_id)
+    assert summary.failed == 0 and summary.finished == summary.trials
+    main = trials[trials["options.role"] == "main"]
+    assert len(main) == 3 * 4
+    assert main["result.certified"].all()
+    assert (main["result.optimization_error"].abs() < 1e-8).all()
+    task = {k: v for k, v in spec.task.items() if k != "name"}
+    oracle = linear_class_oracle(make_task("gaussian-design", task), spec.model.features)
+    low = main["result.approximation_error_ci_low"]
+    high = main["result.approximation_error_ci_high"]
+    assert ((low <= oracle.approximation_error) & (oracle.approximation_error <= high)).all()
+    # shifted by 0.1 (three times the interval's half-width) it is no longer covered
+    assert not ((low <= oracle.approximation_error + 0.1)
+                & (oracle.approximation_error + 0.1 <= high)).any()

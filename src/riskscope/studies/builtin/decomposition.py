@@ -88,6 +88,21 @@ class DecompositionStudy(Study):
             "grid": {"model.width": [2, 4, 8, 32], "data.n_train": [32, 100, 316, 1000, 3162],
                      "data_seed": [100, 101, 102]},
         },
+        # the analytic oracle (docs/decomposition.md): every component has a closed form;
+        # GD from zero is deterministic, so the spread over data seeds is the sampling spread
+        "oracle": {
+            "seeds": 1,
+            "task": {"name": "gaussian-design", "input_dim": 4, "nonlinear_scale": 0.7,
+                     "noise_std": 0.5},
+            "model": {"family": "linear", "features": 2},
+            "training": {"optimizer": "gd", "lr": 0.2, "steps": 150, "batch_size": 0,
+                         "schedule": "constant", "log_points": 12},
+            "data": {"n_train": 12, "eval_samples": 2048},
+            "options": {"risk_samples": 20000, "extra_restarts": 0,
+                        "best_in_class_restarts": 2, "best_in_class_steps": 1500,
+                        "best_in_class_batch": 256, "best_in_class_lr": 0.01},
+            "grid": {"data.n_train": [12, 48, 192], "data_seed": [100, 101, 102, 103]},
+        },
     }
 
     def prerequisites(self, trial: Trial) -> list[Trial]:
