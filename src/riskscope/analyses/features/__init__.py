@@ -1,5 +1,6 @@
 """Feature-learning analyses: learning time and abruptness, scaling fits, sample complexity,
-kernel baselines (NTK regression, random features) on sparse targets."""
+kernel baselines (NTK regression, random features) on sparse targets, the terminal phase
+of training (neural collapse)."""
 
 from riskscope.analyses.features.kernel_baselines import (
     ntk_regression,
@@ -13,6 +14,7 @@ from riskscope.analyses.features.learning_time import (
     first_crossing,
     learning_transition,
 )
+from riskscope.analyses.features.terminal_phase import TerminalPhase, terminal_phase
 from riskscope.analyses.features.scaling import (
     SampleComplexityPoint,
     StepsToLearnFit,
@@ -25,9 +27,11 @@ __all__ = [
     "LearningTransition",
     "SampleComplexityPoint",
     "StepsToLearnFit",
+    "TerminalPhase",
     "first_crossing",
     "fit_steps_to_learn",
     "learning_transition",
+    "terminal_phase",
     "ntk_regression",
     "random_features",
     "random_features_regression",
