@@ -28,7 +28,8 @@ def test_a_finite_pool_gives_distinct_pool_examples_n_over_c_per_class():
 
 
 def test_a_generative_task_is_drawn_until_every_class_is_full():
-    task = make_task("gaussian-mixture", {"num_classes": 3, "input_dim": 2, "priors": [0.6, 0.3, 0.1]})
+    task = make_task("gaussian-mixture", {"num_classes": 3, "input_dim": 2,
+                                          "priors": [0.6, 0.3, 0.1]})
     data = class_balanced_sample(task, 30, _gen(0))
     assert torch.bincount(data.y, minlength=3).tolist() == [10, 10, 10]
 

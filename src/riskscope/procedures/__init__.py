@@ -20,8 +20,8 @@ from riskscope.procedures.prior import split_for_prior, train_prior_mean
 from riskscope.procedures.sharpness_tracking import track_sharpness
 
 __all__ = ["BestInClass", "CertifiedPosterior", "CollapseRun", "DecompositionResult",
-           "DesignDecomposition", "HiddenProgress", "PosteriorHistory", "certify_network", "decompose",
-           "decompose_design", "estimate_best_in_class", "fit_and_certify",
+           "DesignDecomposition", "HiddenProgress", "PosteriorHistory", "certify_network",
+           "decompose", "decompose_design", "estimate_best_in_class", "fit_and_certify",
            "pac_bayes_certificate", "run_gradient_descent", "split_for_prior",
            "track_hidden_progress", "track_sharpness", "train_posterior", "train_prior_mean",
            "train_with_collapse"]

@@ -100,13 +100,15 @@ class CollapseRun:
 def train_with_collapse(ensemble, train: Dataset, eval_data: Dataset | None,
                         config: TrainingConfig, lr: torch.Tensor, weight_decay: torch.Tensor,
                         batch_seeds: list[int], num_classes: int,
-                        losses: LossSpec = LossSpec("cross_entropy", "zero_one"),
+                        losses: LossSpec | None = None,
                         progress: Callable[[int], None] | None = None) -> CollapseRun:
     """Train `ensemble` on `train` (mini-batches of `config.batch_size`) and record NC1–NC4
-    at the trainer's log-spaced steps and at the end."""
+    at the trainer's log-spaced steps and at the end (`losses`: cross-entropy and 0-1 error
+    unless given)."""
     steps = set(log_spaced_steps(config.steps, config.log_points)) | {config.steps}
     recorder = CollapseRecorder(steps, train, num_classes)
     batches = FixedBatches(train, ensemble.num_members, config.batch_size, batch_seeds)
+    losses = losses or LossSpec("cross_entropy", "zero_one")
     traj = train_ensemble(ensemble, losses, batches, config, lr, weight_decay,
                           eval_data=eval_data, progress=progress, recorders=[recorder])
     series = traj.recorded[0]

@@ -48,5 +48,5 @@ def test_features_times_readout_is_the_output(name):
 def test_a_family_without_a_linear_readout_is_refused():
     spec = model_spec({"family": "transformer", "d_model": 8, "num_heads": 2, "d_mlp": 16,
                        "layers": 1}, _Task(10, 5, modulus=5))
-    with pytest.raises(SpecError, match="model.family"):
+    with pytest.raises(SpecError, match=r"model\.family"):
         readout_parameters(build_ensemble(spec, [0]))

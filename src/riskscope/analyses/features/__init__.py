@@ -14,7 +14,6 @@ from riskscope.analyses.features.learning_time import (
     first_crossing,
     learning_transition,
 )
-from riskscope.analyses.features.terminal_phase import TerminalPhase, terminal_phase
 from riskscope.analyses.features.scaling import (
     SampleComplexityPoint,
     StepsToLearnFit,
@@ -22,6 +21,7 @@ from riskscope.analyses.features.scaling import (
     sample_complexity_curve,
     samples_to_reach,
 )
+from riskscope.analyses.features.terminal_phase import TerminalPhase, terminal_phase
 
 __all__ = [
     "LearningTransition",
@@ -31,12 +31,12 @@ __all__ = [
     "first_crossing",
     "fit_steps_to_learn",
     "learning_transition",
-    "terminal_phase",
     "ntk_regression",
     "random_features",
     "random_features_regression",
     "sample_complexity_curve",
     "samples_to_reach",
     "squared_error",
+    "terminal_phase",
     "zero_one_error",
 ]

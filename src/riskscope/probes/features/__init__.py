@@ -1,5 +1,6 @@
 """Feature-learning probes: Fourier gap on the cube, subspace alignment, weight movement,
-activation sparsity, effective rank, neural collapse (and the readout pair it is measured on). None of them trains."""
+activation sparsity, effective rank, neural collapse (and the readout pair it is measured
+on). None of them trains."""
 
 from riskscope.probes.features.fourier import (
     FourierGap,
