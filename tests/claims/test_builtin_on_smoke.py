@@ -29,6 +29,7 @@ SMOKE_RUNS = [
         'grid={"model.width" = [6, 24, 96], "options.ridge" = [0.0, 0.01]}']),
     ("pac-bayes", "smoke", ["task.name=mnist1d", 'grid={"options.prior" = ["data-free"]}',
                             "training.steps=50"]),
+    ("neural-collapse", "smoke", ["seeds=1"]),
 ]
 
 

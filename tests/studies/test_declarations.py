@@ -41,7 +41,7 @@ def test_smoke_run_stores_only_declared_results_in_range(study, preset, tmp_path
 
 
 def test_every_builtin_study_has_a_card_matching_its_class():
-    assert len(BUILTIN_CARDS) == 15 and {c.name for c in BUILTIN_CARDS} <= set(study_names())
+    assert len(BUILTIN_CARDS) == 16 and {c.name for c in BUILTIN_CARDS} <= set(study_names())
     for name in (c.name for c in BUILTIN_CARDS):
         card = study_card(name)
         cls = study_class(name)
@@ -77,7 +77,7 @@ def test_listing_and_describing_studies_does_not_import_torch():
             "print(json.dumps([len(names), heavy]))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
-    assert json.loads(out.stdout) == [15, []]
+    assert json.loads(out.stdout) == [16, []]
 
 
 def test_get_study_imports_the_study_module_lazily():

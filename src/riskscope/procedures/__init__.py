@@ -4,6 +4,7 @@ or (posterior training, the grokking progress loop) through its own loop documen
 """
 
 from riskscope.procedures.best_in_class import BestInClass, estimate_best_in_class
+from riskscope.procedures.collapse_tracking import CollapseRun, train_with_collapse
 from riskscope.procedures.decomposition_api import DecompositionResult, decompose
 from riskscope.procedures.decomposition_design import DesignDecomposition, decompose_design
 from riskscope.procedures.gradient_descent import run_gradient_descent
@@ -18,8 +19,9 @@ from riskscope.procedures.posterior_training import PosteriorHistory, train_post
 from riskscope.procedures.prior import split_for_prior, train_prior_mean
 from riskscope.procedures.sharpness_tracking import track_sharpness
 
-__all__ = ["BestInClass", "CertifiedPosterior", "DecompositionResult", "DesignDecomposition",
-           "HiddenProgress", "PosteriorHistory", "certify_network", "decompose",
-           "decompose_design", "estimate_best_in_class", "fit_and_certify",
+__all__ = ["BestInClass", "CertifiedPosterior", "CollapseRun", "DecompositionResult",
+           "DesignDecomposition", "HiddenProgress", "PosteriorHistory", "certify_network",
+           "decompose", "decompose_design", "estimate_best_in_class", "fit_and_certify",
            "pac_bayes_certificate", "run_gradient_descent", "split_for_prior",
-           "track_hidden_progress", "track_sharpness", "train_posterior", "train_prior_mean"]
+           "track_hidden_progress", "track_sharpness", "train_posterior", "train_prior_mean",
+           "train_with_collapse"]

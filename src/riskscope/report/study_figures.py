@@ -12,6 +12,7 @@ random-features regime of `double-descent` stores no training curves).
     progress_measures        grokking's accuracy, losses, weight norm, Fourier concentration
     steps_to_threshold       `steps_to_*` results vs the swept parameters, censored trials shown
     weight_spectra           ESD with fitted tails, α over training, α vs test error
+    neural_collapse          NC1–NC4 and the 0-1 errors over training, terminal phase marked
 
 A run stored before declarations gets every builder whose specific results are stored
 (`FALLBACK`: all but `epoch_wise`, which needs only the generic train/test risk series).
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from riskscope.report.fig_bias_variance import bias_variance_figures
+from riskscope.report.fig_collapse import collapse_figures
 from riskscope.report.fig_epochwise import epochwise_figures
 from riskscope.report.fig_predicted import predicted_figures
 from riskscope.report.fig_progress import progress_figures
@@ -41,6 +43,7 @@ BUILDERS: dict[str, Builder] = {
     "progress_measures": progress_figures,
     "steps_to_threshold": steps_to_figures,
     "weight_spectra": spectra_figures,
+    "neural_collapse": collapse_figures,
 }
 
 

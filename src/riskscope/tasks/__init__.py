@@ -26,6 +26,7 @@ _LAZY = {
     "Task": "riskscope.tasks.base",
     "TeacherStudentClassification": "riskscope.tasks.teacher_student_classification",
     "TeacherStudentRegression": "riskscope.tasks.teacher_student_regression",
+    "class_balanced_sample": "riskscope.tasks.balanced",
     "pointwise_loss": "riskscope.tasks.base",
 }
 

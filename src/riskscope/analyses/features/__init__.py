@@ -1,5 +1,6 @@
 """Feature-learning analyses: learning time and abruptness, scaling fits, sample complexity,
-kernel baselines (NTK regression, random features) on sparse targets."""
+kernel baselines (NTK regression, random features) on sparse targets, the terminal phase
+of training (neural collapse)."""
 
 from riskscope.analyses.features.kernel_baselines import (
     ntk_regression,
@@ -20,11 +21,13 @@ from riskscope.analyses.features.scaling import (
     sample_complexity_curve,
     samples_to_reach,
 )
+from riskscope.analyses.features.terminal_phase import TerminalPhase, terminal_phase
 
 __all__ = [
     "LearningTransition",
     "SampleComplexityPoint",
     "StepsToLearnFit",
+    "TerminalPhase",
     "first_crossing",
     "fit_steps_to_learn",
     "learning_transition",
@@ -34,5 +37,6 @@ __all__ = [
     "sample_complexity_curve",
     "samples_to_reach",
     "squared_error",
+    "terminal_phase",
     "zero_one_error",
 ]

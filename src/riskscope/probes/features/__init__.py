@@ -1,5 +1,6 @@
 """Feature-learning probes: Fourier gap on the cube, subspace alignment, weight movement,
-activation sparsity, effective rank, neural collapse. None of them trains."""
+activation sparsity, effective rank, neural collapse (and the readout pair it is measured
+on). None of them trains."""
 
 from riskscope.probes.features.fourier import (
     FourierGap,
@@ -8,6 +9,7 @@ from riskscope.probes.features.fourier import (
     subset_index,
     walsh_hadamard,
 )
+from riskscope.probes.features.last_layer import readout_features, readout_parameters
 from riskscope.probes.features.neural_collapse import NeuralCollapse, neural_collapse
 from riskscope.probes.features.representation import (
     ActivationSparsity,
@@ -32,6 +34,8 @@ __all__ = [
     "fourier_gap",
     "logit_difference",
     "neural_collapse",
+    "readout_features",
+    "readout_parameters",
     "subset_index",
     "subspace_alignment",
     "walsh_hadamard",

@@ -8,6 +8,10 @@ Features h_n ∈ R^p with labels c_n ∈ [C]; class means μ_c, global mean μ_G
 - NC1 (variability collapse) = Tr(Σ_W Σ_B^†) / C  (Σ_B^† the pseudo-inverse); 0 at collapse.
 - NC2 (simplex ETF): `nc2_equinorm` = std_c ‖μ_c − μ_G‖ / mean_c ‖μ_c − μ_G‖, and
   `nc2_equiangular` = mean_{c≠c'} |cos(μ_c − μ_G, μ_c' − μ_G) + 1/(C−1)|; both 0 at an ETF.
+  Papyan et al. plot two angle measures: this one (their Fig. 4, "maximal-angle
+  equiangularity") and the spread `nc2_cosine_std` = std_{c≠c'} cos(μ_c − μ_G, μ_c' − μ_G)
+  (their Fig. 3, "equiangularity": 0 for any equiangular set, ETF or not); and the equinorm of
+  the classifier rows too, `nc2_classifier_equinorm` = std_c ‖w_c‖ / mean_c ‖w_c‖.
 - NC3 (self-duality) = ‖W/‖W‖_F − M/‖M‖_F‖_F² for the last-layer weights W [C, p]; 0 when the
   classifier rows are proportional to the centred class means.
 - NC4 (nearest class centre) = fraction of examples where argmax_c (W h + b)_c differs from
@@ -31,6 +35,8 @@ class NeuralCollapse:
     nc2_equiangular: float
     nc3: float
     nc4: float
+    nc2_cosine_std: float
+    nc2_classifier_equinorm: float
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,9 +73,12 @@ def neural_collapse(features: torch.Tensor, labels: torch.Tensor, weight: torch.
     cos = unit @ unit.T
     off = ~torch.eye(C, dtype=torch.bool)
     nc2_angle = float((cos[off] + 1 / (C - 1)).abs().mean())
+    nc2_spread = float(cos[off].std(unbiased=False))
     nc2_norm = float(norms.std(unbiased=False) / norms.mean())
+    row_norms = w.norm(dim=1)
+    nc2_w_norm = float(row_norms.std(unbiased=False) / row_norms.mean())
     nc3 = float((w / w.norm() - centred / centred.norm()).pow(2).sum())
     logits = h @ w.T + (0 if bias is None else bias.detach().double().cpu())
     nearest = torch.cdist(h, means).argmin(1)
     nc4 = float((logits.argmax(1) != nearest).double().mean())
-    return NeuralCollapse(nc1, nc2_norm, nc2_angle, nc3, nc4)
+    return NeuralCollapse(nc1, nc2_norm, nc2_angle, nc3, nc4, nc2_spread, nc2_w_norm)

@@ -10,6 +10,7 @@ from riskscope.studies.builtin import (
     grokking,  # noqa: F401
     lazy_vs_rich,  # noqa: F401
     measures,  # noqa: F401
+    neural_collapse,  # noqa: F401
     pac_bayes,  # noqa: F401
     random_labels,  # noqa: F401
     single_index,  # noqa: F401

@@ -12,6 +12,7 @@ from riskscope.studies.cards import (
     grokking,
     lazy_vs_rich,
     measures,
+    neural_collapse,
     pac_bayes,
     random_labels,
     single_index,
@@ -22,7 +23,7 @@ from riskscope.studies.cards import (
 
 BUILTIN_CARDS = tuple(m.CARD for m in (
     certified_optimum, convergence, decomposition, double_descent, edge_of_stability,
-    feature_vs_kernel, grokking, lazy_vs_rich, measures, pac_bayes, random_labels,
+    feature_vs_kernel, grokking, lazy_vs_rich, measures, neural_collapse, pac_bayes, random_labels,
     single_index, sparse_parity, train, weight_spectra))
 
 __all__ = ["BUILTIN_CARDS"]
