@@ -75,7 +75,7 @@ def test_gradient_descent_closed_form_matches_the_loop(bias, weight_decay):
         pred = z @ theta[:k] + (theta[k] if bias else 0.0)
         loss = (train.y[:, 0].double() - pred).pow(2).mean() + 0.5 * weight_decay * \
             theta.pow(2).sum()
-        assert float(loss) == pytest.approx(objective, rel=1e-12)
+        assert float(loss.detach()) == pytest.approx(objective, rel=1e-12)
         (grad,) = torch.autograd.grad(loss, theta)
         theta = (theta - lr * grad).detach()
     closed = gradient_descent_closed_form(train, k, bias, steps, lr, weight_decay)
