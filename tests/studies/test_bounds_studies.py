@@ -12,6 +12,7 @@ from riskscope.core.errors import SpecError
 from riskscope.store import Store
 from riskscope.studies import load_spec, run_study
 from riskscope.tasks import make_task
+from tests.studies.preset_runs import run_preset
 
 
 def run(name: str, tmp_path, **over):
@@ -99,15 +100,7 @@ def test_a_resnet_gets_the_chain_quantities_as_not_available(tmp_path, study, op
                                                              chain_result, reason):
     """A ResNet without normalization holds only weight layers but is no chain: the study runs,
     the bounds stated for chains are NaN or missing, and the reason names the skip."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        spec = load_spec(study, "smoke", [*RESNET, *options, "grid={}"])
-        with Store(tmp_path) as store:
-            summary = run_study(spec, store, device="cpu")
-            trials = store.trials(summary.run_id)
-    finally:
-        torch.set_num_threads(threads)
+    summary, trials = run_preset(tmp_path, study, "smoke", [*RESNET, *options, "grid={}"])
     assert summary.failed == 0, summary.failures[:1]
     done = trials[trials["status"] == "done"]
     assert len(done) > 0

@@ -6,12 +6,12 @@ finished trials; an undeclared family is a clear spec error."""
 from pathlib import Path
 
 import pytest
-import torch
 
 from riskscope.core.errors import SpecError
 from riskscope.store import Store
 from riskscope.studies import load_spec, run_study
 from riskscope.studies.expand import expand_trials
+from tests.studies.preset_runs import run_preset
 
 EXAMPLE_SRC = Path(__file__).resolve().parents[2] / "examples" / "plugin_project" / "src"
 
@@ -71,16 +71,8 @@ SLOW = {("measures", "cnn"), ("random-labels", "cnn"), ("pac-bayes", "transforme
     pytest.param(*case, marks=pytest.mark.slow) if case in SLOW else case for case in _cases()])
 def test_study_trains_family(study, family, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLE_SRC))
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        spec = load_spec(study, "smoke", [*FAMILIES[family], *STUDIES[study],
-                                          *EXTRA.get((study, family), [])])
-        with Store(tmp_path) as store:
-            summary = run_study(spec, store, device="cpu")
-            trials = store.trials(summary.run_id)
-    finally:
-        torch.set_num_threads(threads)
+    summary, trials = run_preset(tmp_path, study, "smoke", [
+        *FAMILIES[family], *STUDIES[study], *EXTRA.get((study, family), [])])
     assert summary.failed == 0, summary.failures[:1]
     assert summary.finished > 0
     assert set(trials["status"]) <= {"done", "diverged"}

@@ -17,20 +17,14 @@ from riskscope.store import Store
 from riskscope.studies import load_spec, run_study
 from riskscope.studies.expand import expand_trials
 from tests.studies.declared_check import declaration_problems
+from tests.studies.preset_runs import open_preset_run
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        store = Store(tmp_path_factory.mktemp("neural-collapse"))
-        summary = run_study(load_spec("neural-collapse", "smoke"), store, device="cpu",
-                            preset="smoke")
-        yield store, summary
-        store.close()
-    finally:
-        torch.set_num_threads(threads)
+    store, summary = open_preset_run(tmp_path_factory.mktemp("neural-collapse"), "neural-collapse")
+    yield store, summary
+    store.close()
 
 
 def _series(metrics, trial_hash, name):

@@ -12,22 +12,15 @@ import riskscope.studies.builtin  # noqa: F401  (registers the studies)
 from riskscope.core.errors import SpecError
 from riskscope.probes.spectra import fit_power_law
 from riskscope.report.build import build_report
-from riskscope.store import Store
-from riskscope.studies import load_spec, run_study
+from riskscope.studies import load_spec
+from tests.studies.preset_runs import open_preset_run
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        store = Store(tmp_path_factory.mktemp("weight-spectra"))
-        summary = run_study(load_spec("weight-spectra", "smoke"), store, device="cpu",
-                            preset="smoke")
-        yield store, summary
-        store.close()
-    finally:
-        torch.set_num_threads(threads)
+    store, summary = open_preset_run(tmp_path_factory.mktemp("weight-spectra"), "weight-spectra")
+    yield store, summary
+    store.close()
 
 
 def test_results_match_the_stored_spectra(smoke):
