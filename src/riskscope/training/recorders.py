@@ -5,6 +5,7 @@ it does with the ensemble then (`record(ensemble, step, active)`, parameters as 
 before its update); `finalize()` returns its series. A recorder that needs every step's
 training loss and gradients (which the trainer has anyway) sets `wants_gradients` and gets
 `on_gradients(step, loss_m, grads, active)` each step at no extra forward pass.
+`BatchLossRecorder` keeps the loss (or objective) of chosen steps' batches.
 Sharpness (Lanczos), NTK drift, the Fourier gap, progress measures and test curves are
 recorders; the trainer's own log-spaced metrics are the built-in one.
 """
@@ -114,3 +115,27 @@ class StepLossRecorder(Recorder):
             losses[:k] = torch.stack(self._rows)
             grads[:k] = torch.stack(self._grad_rows)
         return {"losses": losses.cpu().numpy(), "grad_norm_sq": grads.cpu().numpy()}
+
+
+class BatchLossRecorder(Recorder):
+    """Every member's loss on the batch of each of `steps` (the value the step descends,
+    before its update; a step the run did not reach is absent): `steps` [k] and `loss`
+    [k, M] float64."""
+
+    wants_gradients = True
+
+    def __init__(self, steps: Sequence[int]):
+        self.steps = {int(s) for s in steps}
+        self.at = RecordAt(at_end=False)
+        self._steps: list[int] = []
+        self._rows: list[torch.Tensor] = []
+
+    def on_gradients(self, step, loss_m, grads, active):
+        if step in self.steps:
+            self._steps.append(step)
+            self._rows.append(loss_m.detach().double().clone())
+        return None
+
+    def finalize(self) -> dict[str, np.ndarray]:
+        rows = torch.stack(self._rows).cpu().numpy() if self._rows else np.zeros((0, 0))
+        return {"steps": np.array(self._steps, dtype=np.int64), "loss": rows}
