@@ -12,6 +12,7 @@ recorders; the trainer's own log-spaced metrics are the built-in one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -109,6 +110,8 @@ class StepLossRecorder(Recorder):
 
     def on_gradients(self, step, loss_m, grads, active):
         g2 = self._write(loss_m, grads, active)
+        if math.isfinite(g2.sum().item()):  # one cheap check; the exact mask if it fails
+            return None  # (a non-finite loss is the trainer's own check)
         return active & ~(torch.isfinite(loss_m) & torch.isfinite(g2))
 
     def record(self, ensemble, step, active):
