@@ -1,6 +1,7 @@
 """Procedures that train: the layer between analyses (which only combine measurements) and
-studies. Every one trains through `riskscope.training.train_ensemble`, the one training path,
-or (posterior training, the grokking progress loop) through its own loop documented as such.
+studies. Every one trains through `riskscope.training.train_ensemble`, the one training path;
+what they measure on the way is a recorder, and a different objective (a PAC-Bayes bound, one
+plain module's loss) is a `TrainingObjective` passed to the trainer.
 """
 
 from riskscope.procedures.best_in_class import BestInClass, estimate_best_in_class

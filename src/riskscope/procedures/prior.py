@@ -19,7 +19,11 @@ from riskscope.core.errors import SpecError
 from riskscope.core.rng import derive_seed, torch_generator
 from riskscope.tasks.base import Dataset
 from riskscope.training.config import TrainingConfig
+from riskscope.training.data_source import FixedBatches
 from riskscope.training.log_steps import log_spaced_steps
+from riskscope.training.objective import TrainingObjective
+from riskscope.training.recorders import BatchLossRecorder
+from riskscope.training.trainer import train_ensemble
 
 
 def split_for_prior(data: Dataset, prior_fraction: float, seed: int) -> tuple[Dataset, Dataset]:
@@ -37,27 +41,28 @@ def train_prior_mean(init: nn.Module, data: Dataset, config: TrainingConfig, see
                      ) -> tuple[nn.Module, dict[str, tuple[list[int], list[float]]]]:
     """A copy of `init` trained on `data` (cross-entropy, SGD with momentum and weight decay
     from `config`, shuffled mini-batches from `seed`; inputs of any shape, so Conv networks
-    too). Returns the model and its `prior_train_loss` series at log-spaced steps."""
+    too). Returns the model and its `prior_train_loss` series: the mini-batch loss at the
+    log-spaced steps before the budget's end.
+
+    Runs through the one trainer (`train_ensemble`) with the model's cross-entropy as the
+    objective and `torch.optim.SGD` as its optimizer (a plain module, not a one-member
+    ensemble: same arithmetic as the loop this replaced, bit for bit on the CPU); the
+    config's schedule scales the learning rate (the default, constant, leaves it as is)."""
+    if config.optimizer not in ("sgd", "gd"):
+        raise SpecError("training.optimizer", config.optimizer,
+                        "sgd: the prior mean is trained by SGD with momentum")
     model = copy.deepcopy(init).train()
     device = next(model.parameters()).device
-    x, y = data.x.to(device), data.y.to(device)
+    data = data.to(device)
     batch = len(data) if config.batch_size == 0 else min(config.batch_size, len(data))
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
                                 weight_decay=config.weight_decay)
-    gen = torch_generator(derive_seed(seed, "prior-batches"))
-    log_at = set(log_spaced_steps(config.steps, config.log_points))
-    steps, losses = [], []
-    order, pos = torch.randperm(len(data), generator=gen), 0
-    for step in range(config.steps):
-        if pos + batch > len(data):
-            order, pos = torch.randperm(len(data), generator=gen), 0
-        idx = order[pos:pos + batch].to(device)
-        pos += batch
-        loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
-        if step in log_at:
-            steps.append(step)
-            losses.append(float(loss.detach()))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return model.eval(), {"prior_train_loss": (steps, losses)}
+    objective = TrainingObjective(lambda b: nn.functional.cross_entropy(model(b.x), b.y),
+                                  list(model.parameters()), optimizer)
+    batches = FixedBatches.one_model(data, batch, derive_seed(seed, "prior-batches"))
+    logged = BatchLossRecorder(log_spaced_steps(config.steps, config.log_points))
+    train_ensemble(model, None, batches, config, None, None, recorders=[logged],
+                   measure=False, objective=objective)
+    series = logged.finalize()
+    return model.eval(), {"prior_train_loss": (series["steps"].tolist(),
+                                                series["loss"][:, 0].tolist())}

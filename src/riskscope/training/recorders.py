@@ -5,12 +5,14 @@ it does with the ensemble then (`record(ensemble, step, active)`, parameters as 
 before its update); `finalize()` returns its series. A recorder that needs every step's
 training loss and gradients (which the trainer has anyway) sets `wants_gradients` and gets
 `on_gradients(step, loss_m, grads, active)` each step at no extra forward pass.
+`BatchLossRecorder` keeps the loss (or objective) of chosen steps' batches.
 Sharpness (Lanczos), NTK drift, the Fourier gap, progress measures and test curves are
 recorders; the trainer's own log-spaced metrics are the built-in one.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -77,40 +79,73 @@ class CallbackRecorder(Recorder):
 class StepLossRecorder(Recorder):
     """The training loss and squared gradient norm of every member at every step
     (rows 0..steps: before each update, and at the end), NaN once a member stopped; a member
-    whose gradient turns non-finite is stopped as diverged."""
+    whose gradient turns non-finite is stopped as diverged.
+
+    Rows are written in place into two tables allocated at the first step (not one small
+    tensor per step kept until the end: thousands of long-lived small blocks fragment the
+    heap between the large transient tensors of measurements, and a run of wide networks
+    then page-faults on every measurement; benchmarks/RESULTS.md, #13)."""
 
     wants_gradients = True
 
     def __init__(self, steps: int, device: torch.device, loss_fn=None):
-        self.losses = torch.full((steps + 1, 0), float("nan"), dtype=torch.float64)
         self._steps = steps
         self._device = device
         self._loss_fn = loss_fn   # (ensemble) -> (loss_m, grads) at the end
-        self._rows: list[torch.Tensor] = []
-        self._grad_rows: list[torch.Tensor] = []
+        self._losses: torch.Tensor | None = None
+        self._grads: torch.Tensor | None = None
+        self._count = 0
         self.at = RecordAt(at_end=True)
 
-    def on_gradients(self, step, loss_m, grads, active):
+    def _write(self, loss_m, grads, active) -> torch.Tensor:
         g2 = sum(g.detach().pow(2).flatten(1).sum(1) for g in grads)
-        self._rows.append(torch.where(active, loss_m.double(), float("nan")))
-        self._grad_rows.append(torch.where(active, g2.double(), float("nan")))
+        if self._losses is None:
+            self._losses = torch.full((self._steps + 1, loss_m.shape[0]), float("nan"),
+                                      dtype=torch.float64, device=self._device)
+            self._grads = torch.full_like(self._losses, float("nan"))
+        self._losses[self._count] = torch.where(active, loss_m.double(), float("nan"))
+        self._grads[self._count] = torch.where(active, g2.double(), float("nan"))
+        self._count += 1
+        return g2
+
+    def on_gradients(self, step, loss_m, grads, active):
+        g2 = self._write(loss_m, grads, active)
+        if math.isfinite(g2.sum().item()):  # one cheap check; the exact mask if it fails
+            return None  # (a non-finite loss is the trainer's own check)
         return active & ~(torch.isfinite(loss_m) & torch.isfinite(g2))
 
     def record(self, ensemble, step, active):
-        if step == len(self._rows) and self._loss_fn is not None:  # the end: one more pass
+        if step == self._count and self._loss_fn is not None:  # the end: one more pass
             loss_m, grads = self._loss_fn(ensemble)
-            g2 = sum(g.detach().pow(2).flatten(1).sum(1) for g in grads)
-            self._rows.append(torch.where(active, loss_m.double(), float("nan")))
-            self._grad_rows.append(torch.where(active, g2.double(), float("nan")))
+            self._write(loss_m, grads, active)
         return None
 
     def finalize(self) -> dict[str, np.ndarray]:
-        m = self._rows[0].shape[0] if self._rows else 0
-        losses = torch.full((self._steps + 1, m), float("nan"), dtype=torch.float64,
-                            device=self._device)
-        grads = torch.full_like(losses, float("nan"))
-        if self._rows:
-            k = len(self._rows)
-            losses[:k] = torch.stack(self._rows)
-            grads[:k] = torch.stack(self._grad_rows)
-        return {"losses": losses.cpu().numpy(), "grad_norm_sq": grads.cpu().numpy()}
+        if self._losses is None:
+            empty = np.full((self._steps + 1, 0), np.nan)
+            return {"losses": empty, "grad_norm_sq": empty.copy()}
+        return {"losses": self._losses.cpu().numpy(), "grad_norm_sq": self._grads.cpu().numpy()}
+
+
+class BatchLossRecorder(Recorder):
+    """Every member's loss on the batch of each of `steps` (the value the step descends,
+    before its update; a step the run did not reach is absent): `steps` [k] and `loss`
+    [k, M] float64."""
+
+    wants_gradients = True
+
+    def __init__(self, steps: Sequence[int]):
+        self.steps = {int(s) for s in steps}
+        self.at = RecordAt(at_end=False)
+        self._steps: list[int] = []
+        self._rows: list[torch.Tensor] = []
+
+    def on_gradients(self, step, loss_m, grads, active):
+        if step in self.steps:
+            self._steps.append(step)
+            self._rows.append(loss_m.detach().double().clone())
+        return None
+
+    def finalize(self) -> dict[str, np.ndarray]:
+        rows = torch.stack(self._rows).cpu().numpy() if self._rows else np.zeros((0, 0))
+        return {"steps": np.array(self._steps, dtype=np.int64), "loss": rows}

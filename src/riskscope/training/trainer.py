@@ -16,6 +16,12 @@ The loss trained on is the caller's `LossSpec.loss` (the task's) unless `config.
 `on_step_every` steps of one uninterrupted run (optimizer state, momentum and schedules carry
 through) and may end the run; measurements that need more than the trajectory go there.
 Steps run in train mode; the ensemble is left in eval mode, ready to be measured.
+A different objective (a PAC-Bayes bound over a distribution of weights, one plain module's
+loss) is a `TrainingObjective` passed to the trainer (`riskscope.training.objective`): its
+loss on each batch, its parameters and optionally its own torch optimizer replace the
+members' mean loss, the stacked parameters and the batched optimizer; budget, batches,
+divergence checks, recorders and the schedule are the same. The trainer then leaves the
+module's train/eval mode to the caller and keeps no metrics of its own (recorders measure).
 Metrics and whole-set stopping checks are measured in eval mode (`evaluation_mode`): batch norm
 then uses its running statistics and the measurement leaves them untouched; training steps run
 in train mode. On the CPU the run is bit-for-bit repeatable for fixed seeds (no
@@ -43,6 +49,11 @@ from riskscope.training.config import TrainingConfig
 from riskscope.training.data_source import FixedBatches, OnlineBatches
 from riskscope.training.log_steps import log_spaced_steps
 from riskscope.training.measure import loss_and_grads, measure_ensemble
+from riskscope.training.objective import (
+    TorchOptimizerStep,
+    TrainingObjective,
+    objective_and_grads,
+)
 from riskscope.training.optimizers import BatchedOptimizer, OptimizerConfig
 from riskscope.training.recorders import Recorder
 from riskscope.training.schedules import Schedule
@@ -68,7 +79,11 @@ def _training_losses(losses: LossSpec, config: TrainingConfig) -> LossSpec:
     return LossSpec(config.loss, losses.risk)
 
 
-def _optimizer(params, config: TrainingConfig, lr, weight_decay) -> BatchedOptimizer:
+def _optimizer(params, config: TrainingConfig, lr, weight_decay,
+               objective: TrainingObjective | None = None
+               ) -> BatchedOptimizer | TorchOptimizerStep:
+    if objective is not None and objective.optimizer is not None:
+        return TorchOptimizerStep(objective.optimizer, params)
     name = "sgd" if config.optimizer == "gd" else config.optimizer
     oc = OptimizerConfig(name=name, momentum=config.momentum, nesterov=config.nesterov,
                          beta1=config.beta1, beta2=config.beta2, eps=config.eps)
@@ -81,14 +96,15 @@ def _schedule(config: TrainingConfig) -> Schedule:
                     gamma=config.gamma, warmup_steps=config.warmup_steps)
 
 
-def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
+def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec | None,
                    batches: FixedBatches | OnlineBatches, config: TrainingConfig,
-                   lr: torch.Tensor, weight_decay: torch.Tensor,
+                   lr: torch.Tensor | None, weight_decay: torch.Tensor | None,
                    eval_data: Dataset | None = None,
                    progress: Callable[[int], None] | None = None,
                    on_step: Callable[[int], bool | None] | None = None,
                    on_step_every: int = 1, recorders: Sequence[Recorder] = (),
-                   measure: bool = True) -> Trajectory:
+                   measure: bool = True, objective: TrainingObjective | None = None
+                   ) -> Trajectory:
     """Run `config.steps` batched steps (or until every member has stopped).
 
     ensemble: any module with `num_members`, `stacked_parameters()` and forward x → [M, B, out].
@@ -102,17 +118,28 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
         series are in `Trajectory.recorded`, one dict per recorder, in order.
     measure: False skips the trainer's own log-spaced metrics (when the recorders measure
         everything the caller needs); the trajectory then has no metrics.
+    objective: train this instead of the members' mean loss (see the module docstring);
+        `ensemble` is then the module the objective belongs to (what recorders are handed),
+        `losses` is unused (None allowed), `measure` must be False, and with the objective's
+        own torch optimizer `lr` and `weight_decay` are unused (None allowed).
     """
     if on_step_every < 1:
         raise ValueError(f"on_step_every must be at least 1; got {on_step_every}")
-    losses = _training_losses(losses, config)
+    if objective is not None:
+        _check_objective_run(objective, config, measure, lr)
+    else:
+        losses = _training_losses(losses, config)
     start = time.perf_counter()
-    ensemble.train()
-    params = ensemble.stacked_parameters()
-    M = ensemble.num_members
+    if objective is None:
+        ensemble.train()
+        params = ensemble.stacked_parameters()
+        M = ensemble.num_members
+    else:
+        params = objective.parameters
+        M = objective.num_members
     device = params[0].device
-    init = [p.detach().clone() for p in params]
-    optimizer = _optimizer(params, config, lr, weight_decay)
+    init = [p.detach().clone() for p in params] if measure else []
+    optimizer = _optimizer(params, config, lr, weight_decay, objective)
     schedule = _schedule(config)
     log_at = log_spaced_steps(config.steps, config.log_points)
     records: dict[str, list[np.ndarray]] = {}
@@ -184,7 +211,10 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
             stop(torch.ones_like(active), "requested", step)
             break
         batch = batches.next()
-        output, loss_m, grads = loss_and_grads(ensemble, losses.loss, batch.x, batch.y)
+        if objective is None:
+            output, loss_m, grads = loss_and_grads(ensemble, losses.loss, batch.x, batch.y)
+        else:
+            loss_m, grads = objective_and_grads(objective, batch)
         for r in gradient_recorders:
             bad = r.on_gradients(step, loss_m, grads, active)
             if bad is not None and bool(bad.any()):
@@ -216,9 +246,10 @@ def train_ensemble(ensemble: torch.nn.Module, losses: LossSpec,
     if measure and (not steps_logged or steps_logged[-1] != step):
         record(step)  # the end of the budget, or the step at which every member had stopped
         steps_logged.append(step)
-    if hasattr(ensemble, "release_training_buffers"):
-        ensemble.release_training_buffers()
-    ensemble.eval()
+    if objective is None:
+        if hasattr(ensemble, "release_training_buffers"):
+            ensemble.release_training_buffers()
+        ensemble.eval()
     metrics = {name: np.stack(rows) for name, rows in records.items()}
     return Trajectory(steps=steps_logged, metrics=metrics, stop_step=stop_step,
                       stop_reason=stop_reason, wall_s=time.perf_counter() - start,
@@ -229,3 +260,21 @@ def _interpolated(losses: LossSpec, output, y, loss_m, config: TrainingConfig) -
     if losses.risk == "zero_one":
         return (output.argmax(-1) == y).all(-1)
     return loss_m <= config.interpolation_tol
+
+
+def _check_objective_run(objective: TrainingObjective, config: TrainingConfig, measure: bool,
+                         lr: torch.Tensor | None) -> None:
+    """What a run with an objective cannot do, refused before any step."""
+    if measure:
+        raise ValueError("the trainer's own metrics measure an ensemble's members: pass "
+                         "measure=False with an objective and record what is needed with "
+                         "recorders")
+    if config.target_loss is not None or config.stop_on_interpolation:
+        raise SpecError("training.target_loss" if config.target_loss is not None else
+                        "training.stop_on_interpolation",
+                        config.target_loss if config.target_loss is not None else True,
+                        "no stopping rule with an objective (the rules read the members' "
+                        "training loss and outputs)")
+    if objective.optimizer is None and lr is None:
+        raise ValueError("lr and weight_decay [M] are needed unless the objective brings its "
+                         "own optimizer")
