@@ -12,13 +12,9 @@ from riskscope.models import (
     model_spec,
     validate_model_section,
 )
+from tests.models.shapes_task import ShapesTask
 
-
-class _Task:
-    def __init__(self, input_dim, output_dim, modulus=None):
-        self.input_dim, self.output_dim = input_dim, output_dim
-        if modulus:
-            self.modulus = modulus
+_Task = ShapesTask
 
 
 SECTIONS = {

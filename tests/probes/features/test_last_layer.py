@@ -7,13 +7,9 @@ import torch
 from riskscope.core.errors import SpecError
 from riskscope.models import build_ensemble, model_spec
 from riskscope.probes.features.last_layer import readout_features, readout_parameters
+from tests.models.shapes_task import ShapesTask
 
-
-class _Task:
-    def __init__(self, input_dim, output_dim, modulus=None):
-        self.input_dim, self.output_dim = input_dim, output_dim
-        if modulus:
-            self.modulus = modulus
+_Task = ShapesTask
 
 
 SECTIONS = {
