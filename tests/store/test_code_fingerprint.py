@@ -56,3 +56,28 @@ def test_a_change_to_an_imported_module_makes_the_fingerprint_stale(fake_package
     cf.source_sha256.cache_clear()
     assert cf.is_current(fp) is False
     assert cf.is_current(None) is None and cf.is_current({"modules": "x"}) is None
+
+
+def test_import_statements_find_every_import_ast_walk_finds():
+    """The line scan finds every import a full parse finds, on every module of the package
+    (a superset: a docstring line that reads like an import may count too) and on imports
+    nested in functions, classes, try and match, parenthesized or continued with a
+    backslash; docstring prose that starts with "import" is skipped."""
+    import ast
+
+    nested = (
+        '"""Docs.\n\nimport the data first, then\nfrom riskscope.x import y\n"""\n'
+        "def f():\n    if x:\n        import riskscope.a\n"
+        "    else:\n        from riskscope import (\n            b,\n            c,\n        )\n"
+        "class C:\n    try:\n        pass\n    except E:\n        import riskscope.d\n"
+        "    finally:\n        from riskscope.e import \\\n            f\n"
+        "match v:\n    case 1:\n        import riskscope.g as h  # a comment\n")
+    sources = [nested] + [p.read_text() for p in cf._package_dir().rglob("*.py")]
+    for source in sources:
+        full = {ast.dump(n) for n in ast.walk(ast.parse(source))
+                if isinstance(n, (ast.Import, ast.ImportFrom))}
+        assert full <= {ast.dump(n) for n in cf.import_statements(source)}
+    modules = [n.module if isinstance(n, ast.ImportFrom) else n.names[0].name
+               for n in cf.import_statements(nested)]
+    assert modules == ["riskscope.x", "riskscope.a", "riskscope", "riskscope.d", "riskscope.e",
+                       "riskscope.g"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from riskscope.core.student_t import student_t_quantile
 
-def t_quantile(confidence: float, df: int) -> float:
-    """Two-sided Student-t critical value: P(|T_df| <= q) = confidence."""
-    from scipy.special import stdtrit  # lighter than scipy.stats, imported when first needed
 
-    return float(stdtrit(df, 0.5 + confidence / 2))
+def t_quantile(confidence: float, df: float) -> float:
+    """Two-sided Student-t critical value: P(|T_df| <= q) = confidence (core/student_t.py:
+    pure Python, so that no interval pays for importing scipy.special)."""
+    return student_t_quantile(0.5 + confidence / 2, df)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 import subprocess
 from functools import cache
 from importlib import metadata
@@ -41,6 +42,7 @@ def _version() -> str | None:
         return None
 
 
+@cache
 def _package_dir() -> Path:
     return Path(__file__).resolve().parent.parent
 
@@ -77,15 +79,49 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
+# the start of a line that begins an import statement (after any indentation)
+_IMPORT_START = re.compile(r"^[ \t]*(?:from[ \t]+[.\w]+[ \t]+import\b|import[ \t]+[\w.])", re.M)
+
+
+def import_statements(source: str):
+    """The import statements of a module's source at any depth, as `ast` nodes.
+
+    Only the statements are parsed, not the file: each line that starts (after indentation)
+    with `from … import` or `import …` is cut out with its parenthesized or backslashed
+    continuation and parsed alone. Parsing whole files was most of a small run's fixed cost
+    (0.08 s for a study's ~60 modules; this takes a tenth of that). The result is a superset
+    of the file's imports: a docstring line that reads like an import counts too (its module
+    then joins the fingerprint: a needless rerun at worst, never a missed change), and a
+    fragment that does not parse is prose and is skipped. Imports after `;` or `:` on one
+    line are not found; riskscope's sources have none (a test compares with `ast.walk`)."""
+    for match in _IMPORT_START.finditer(source):
+        start = match.start()
+        end = source.find("\n", start)
+        end = len(source) if end < 0 else end
+        line = source[start:end]
+        if "(" in line and ")" not in line[line.index("("):]:
+            close = source.find(")", end)
+            end = len(source) if close < 0 else close + 1
+        else:
+            while source[start:end].rstrip().endswith("\\") and end < len(source):
+                following = source.find("\n", end + 1)
+                end = len(source) if following < 0 else following
+        try:
+            tree = ast.parse(source[start:end].strip())
+        except SyntaxError:
+            continue
+        yield from (node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
 def _imports(name: str, path: Path) -> set[str]:
     """riskscope modules named by the import statements of the module `name` at `path`."""
     try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+        source = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in import_statements(source):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
