@@ -4,7 +4,10 @@ Used to check that a refactor (here: the one trainer with recorders, model famil
 study's preset by more than 5%. Each (tree, study) run is a fresh subprocess that imports
 riskscope from its `src` folder and times `run_study` alone (wall and process CPU time), into
 a throw-away store; runs alternate A, B, A, B, ... so machine load drifts hit both. Reported:
-the median of each side's CPU times and their ratio B/A (< 1.05 passes).
+the median of each side's CPU times and their ratio B/A (< 1.05 passes); and the same with
+riskscope's own imports counted ("cpu+imports": from just after `import torch` to the end),
+because an import made lazy moves its cost from start-up into `run_study` without changing
+what a user pays.
 
     python benchmarks/preset_timing_ab.py --a /path/to/old/src --b src \\
         --studies train edge-of-stability --preset smoke --repeats 3
@@ -29,6 +32,7 @@ import tempfile
 CHILD = r"""
 import json, sys, tempfile, time, torch
 torch.set_num_threads(1)
+c_imports = time.process_time()  # riskscope's own imports count in "cpu_all", torch's not
 from riskscope.store import Store
 from riskscope.studies import load_spec, run_study
 import riskscope.studies.runner as runner
@@ -54,6 +58,7 @@ with Store(tempfile.mkdtemp()) as store:
     w, c = time.perf_counter(), time.process_time()
     summary = run_study(spec, store, device="cpu")
     print(json.dumps({"wall": time.perf_counter() - w, "cpu": time.process_time() - c,
+                      "cpu_all": time.process_time() - c_imports,
                       "failed": summary.failed, "trials": summary.trials,
                       "chosen": [flat(t.params) for t in chosen]}, default=str))
 """
@@ -101,8 +106,9 @@ def main() -> None:
     args = parser.parse_args()
     first = trials_per_study(args.trials, args.studies)
     print(f"# load {os.getloadavg()[0]:.1f}; preset {args.preset}; median of {args.repeats}")
-    print("| study | K | A cpu s | B cpu s | B/A cpu | A wall s | B wall s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| study | K | A cpu s | B cpu s | B/A cpu | A wall s | B wall s | A cpu+imports | "
+          "B cpu+imports | B/A |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for study in args.studies:
         runs = {"a": [], "b": []}
         for _ in range(args.repeats):
@@ -111,12 +117,13 @@ def main() -> None:
         differ = disagreements(runs["a"][0]["chosen"], runs["b"][0]["chosen"])
         if differ:
             print(f"# {study}: the two sides' first trials differ: {differ[:5]}")
-        med = {s: {k: statistics.median(r[k] for r in runs[s]) for k in ("cpu", "wall")}
+        med = {s: {k: statistics.median(r[k] for r in runs[s]) for k in ("cpu", "wall", "cpu_all")}
                for s in runs}
         k = first[study] or "all"
         print(f"| {study} | {k} | {med['a']['cpu']:.2f} | {med['b']['cpu']:.2f} | "
               f"{med['b']['cpu'] / med['a']['cpu']:.3f} | {med['a']['wall']:.2f} | "
-              f"{med['b']['wall']:.2f} |", flush=True)
+              f"{med['b']['wall']:.2f} | {med['a']['cpu_all']:.2f} | {med['b']['cpu_all']:.2f} | "
+              f"{med['b']['cpu_all'] / med['a']['cpu_all']:.3f} |", flush=True)
     print(f"# load after {os.getloadavg()[0]:.1f}")
 
 
