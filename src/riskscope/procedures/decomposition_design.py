@@ -8,11 +8,11 @@ reformulation of Pilanci & Ergen 2020), and the optimization error is then J(θ�
 objective J = R̂_S + (λ/2)‖θ‖², L the proven lower bound (no restarts are run). Elsewhere,
 extra restarts trained longer give the best training risk found on it (a lower estimate of
 the optimization error); each row's `optimization_error_method` says which. Population risks
-come from fresh samples; the
-best-in-class risk comes from `estimate_best_in_class`. Each member's excess risk is then
-split by `decompose_excess_risk`, and the ensemble's predictions on a common evaluation
-sample give bias, variance and the variance's split into initialization and data parts
-(`bias_variance_decomposition`, squared-loss regression with a known target only).
+come from fresh samples; the best-in-class risk comes from `estimate_best_in_class`. Each
+member's excess risk is then split by `decompose_excess_risk`, and the ensemble's predictions
+on a common evaluation sample give bias, variance and the variance's split into
+initialization and data parts (`bias_variance_decomposition`, squared-loss regression with a
+known target only).
 """
 
 from __future__ import annotations
