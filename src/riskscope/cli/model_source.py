@@ -14,8 +14,6 @@ DATA: a `.npz` (keys x, y[, x_test, y_test]; x may have any shape per example, e
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ import torch
 from torch import nn
 
 from riskscope.core.errors import SpecError
+from riskscope.core.module_files import load_module_file
 from riskscope.tasks.base import Dataset
 
 __all__ = ["load_data", "load_model", "load_weights"]
@@ -35,12 +34,8 @@ def _factory(model_ref: str):
         if not path.is_file():
             raise SpecError("MODEL", model_ref, "package.module:factory or an existing "
                             "file.py[:factory]", f"no file {path}")
-        module_name = f"riskscope_user_model_{abs(hash(str(path.resolve())))}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
         try:
-            spec.loader.exec_module(module)
+            module = load_module_file(path, "riskscope_user_model_")
         except Exception as exc:
             raise SpecError("MODEL", model_ref, "a Python file that runs",
                             f"running it raised {type(exc).__name__}: {exc}") from None

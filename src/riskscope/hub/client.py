@@ -77,14 +77,18 @@ class HubClient:
         try:
             headers = self._headers({"content-type": content_type} if body is not None else None)
             conn.request(method, self.prefix + path, body=body, headers=headers)
-            response = conn.getresponse()
-            if response.status >= 400:
-                self._fail(response, what)
-            return json.loads(response.read())
+            return self._answer(conn, what)
         except OSError as exc:
             raise self._unreachable(exc) from None
         finally:
             conn.close()
+
+    def _answer(self, conn, what: str) -> dict:
+        """The response's JSON, or the hub's error message raised (`_fail`)."""
+        response = conn.getresponse()
+        if response.status >= 400:
+            self._fail(response, what)
+        return json.loads(response.read())
 
     def get_json(self, path: str, what: str = "request") -> dict:
         return self.request_json("GET", path, what=what)
@@ -111,10 +115,7 @@ class HubClient:
                             progress(len(chunk))
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the hub stopped reading (e.g. over its size limit): its answer follows
-            response = conn.getresponse()
-            if response.status >= 400:
-                self._fail(response, what)
-            return json.loads(response.read())
+            return self._answer(conn, what)
         except OSError as exc:
             raise self._unreachable(exc) from None
         finally:

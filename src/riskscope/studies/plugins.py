@@ -13,16 +13,14 @@ Loading a plugin runs its code, as importing any package does: name only plugins
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import importlib.util
 import inspect
-import sys
 import warnings
 from importlib.metadata import entry_points
 from pathlib import Path
 
 from riskscope.core.errors import SpecError
+from riskscope.core.module_files import load_module_file
 
 ENTRY_POINT_GROUP = "riskscope.studies"
 _loaded_entry_points = False
@@ -34,17 +32,9 @@ def load_plugin(ref: str, field: str = "--plugin") -> None:
     if ref.endswith(".py") or path.is_file():
         if not path.is_file():
             raise SpecError(field, ref, "an existing .py file or an importable module name")
-        resolved = path.resolve()
-        name = "riskscope_plugin_" + hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
-        if name in sys.modules:
-            return
-        spec = importlib.util.spec_from_file_location(name, resolved)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
         try:
-            spec.loader.exec_module(module)
+            load_module_file(path, "riskscope_plugin_")
         except Exception as exc:
-            del sys.modules[name]
             raise SpecError(field, ref, f"a Python file that imports cleanly "
                             f"({type(exc).__name__}: {exc})") from None
         return
